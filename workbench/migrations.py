@@ -1,0 +1,229 @@
+"""Named schema migrations for the project file (``sqlite_utils.Migrations``).
+
+Each migration is frozen once released: it creates exactly the tables of its
+day and then stamps the file's ``user_version`` with its number, inside the
+same transaction, so a crash leaves the file at one version or the next. Never
+edit a released migration; add a new one.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+APPLICATION_ID = 0x57424E43  # "WBNC": marks a SQLite file as a workbench project
+
+project_migrations = Migrations("workbench")
+
+
+def _stamp(db: Database, version: int) -> None:
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    db.execute(f"PRAGMA user_version = {version}")
+
+
+@project_migrations(name="0001_initial")
+def initial(db: Database) -> None:
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    db["project"].create(
+        {
+            "id": int,
+            "name": str,
+            "system": str,
+            "use": str,
+            "risk": str,
+            "owner": str,
+            "template": str,
+            "created_at": str,
+        },
+        pk="id",
+    )
+    db["items"].create(
+        {
+            "id": str,
+            "section": str,
+            "title": str,
+            "help": str,
+            "area": str,
+            "status": str,
+            "reason": str,
+            "owner": str,
+            "evidence": str,
+            "updated_by": str,
+            "updated_at": str,
+            "position": int,
+        },
+        pk="id",
+    )
+    db["thresholds"].create(
+        {
+            "metric": str,
+            "name": str,
+            "definition": str,
+            "comparator": str,
+            "target": float,
+            "unit": str,
+            "reasoning": str,
+            "hint": str,
+            "measured": str,
+            "position": int,
+        },
+        pk="metric",
+    )
+    db["dataset"].create(
+        {
+            "id": int,
+            "planned_size": int,
+            "actual_size": int,
+            "edge_cases": int,
+            "adversarial_cases": int,
+            "notes": str,
+            "composition": str,
+        },
+        pk="id",
+    )
+    db["patterns"].create(
+        {
+            "id": str,
+            "title": str,
+            "summary": str,
+            "chosen": int,
+            "notes": str,
+            "position": int,
+        },
+        pk="id",
+    )
+    db["stages"].create(
+        {"week": int, "traffic": float, "criterion": str, "status": str}, pk="week"
+    )
+    db["rollout_settings"].create(
+        {
+            "id": int,
+            "shadow_weeks": int,
+            "shadow_comparison": str,
+            "hitl_approval_target": float,
+            "hitl_notes": str,
+            "flag_tool": str,
+        },
+        pk="id",
+    )
+    db["alerts"].create(
+        {
+            "id": str,
+            "signal": str,
+            "comparator": str,
+            "value": float,
+            "unit": str,
+            "window_minutes": int,
+            "condition": str,
+            "response": str,
+            "owner": str,
+            "enabled": int,
+            "position": int,
+        },
+        pk="id",
+    )
+    db["logging_policy"].create(
+        {
+            "id": int,
+            "always": str,
+            "optionally": str,
+            "never": str,
+            "retention_days": int,
+            "retention_note": str,
+        },
+        pk="id",
+    )
+    db["severity_levels"].create(
+        {
+            "id": str,
+            "title": str,
+            "definition": str,
+            "response_minutes": int,
+            "example": str,
+            "position": int,
+        },
+        pk="id",
+    )
+    db["playbook"].create(
+        {"id": str, "title": str, "window": str, "steps": str, "position": int}, pk="id"
+    )
+    db["rollback_options"].create(
+        {
+            "id": str,
+            "title": str,
+            "description": str,
+            "speed": str,
+            "best_for": str,
+            "last_tested": str,
+            "position": int,
+        },
+        pk="id",
+    )
+    db["on_call"].create({"role": str, "person": str}, pk="role")
+    db["escalation"].create({"step": int, "contact": str, "when": str}, pk="step")
+    db["oversight"].create(
+        {
+            "id": str,
+            "kind": str,
+            "text": str,
+            "status": str,
+            "notes": str,
+            "position": int,
+        },
+        pk="id",
+    )
+    db["decisions"].create(
+        {
+            "id": int,
+            "title": str,
+            "context": str,
+            "decision": str,
+            "rationale": str,
+            "alternatives": str,
+            "owner": str,
+            "date": str,
+            "status": str,
+            "supersedes": int,
+            "links": str,
+        },
+        pk="id",
+    )
+    db["changes"].create(
+        {"id": int, "at": str, "by": str, "summary": str, "undoes": int, "undone": int},
+        pk="id",
+    )
+    db["history"].create(
+        {
+            "id": int,
+            "change": int,
+            "entity": str,
+            "key": str,
+            "field": str,
+            "old": str,
+            "new": str,
+        },
+        pk="id",
+        foreign_keys=[("change", "changes", "id")],
+    )
+    db["history"].create_index(["change"])
+    db["history"].create_index(["entity", "key"])
+    _stamp(db, 1)
+
+
+@project_migrations(name="0002_workshop")
+def workshop(db: Database) -> None:
+    """The guided workshop: who is present, where the team is, the parking lot."""
+    db["workshop"].create(
+        {"id": int, "attendees": str, "editor": str, "step": str}, pk="id"
+    )
+    db["parking_lot"].create(
+        {"id": int, "text": str, "raised_by": str, "step": str, "resolved": int}, pk="id"
+    )
+    _stamp(db, 2)
+
+
+SCHEMA_VERSION = len(project_migrations._migrations)
+
+
+def apply(db: Database, stop_before: str | None = None) -> None:
+    """Bring the file up to date (or up to ``stop_before``, for tests of old files)."""
+    project_migrations.apply(db, stop_before=stop_before)

@@ -1,0 +1,393 @@
+"""The project's data, as pydantic models.
+
+Everything a workshop produces is one of these models. Values that come from a
+person, a TOML file or the command line are validated here, and the error names
+the field. The store reads and writes these models; the readiness rules and the
+reports read them. Nothing here touches a file or the terminal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Risk = Literal["low", "medium", "high"]
+RISKS: tuple[Risk, ...] = ("low", "medium", "high")
+ItemStatus = Literal["open", "done", "na"]
+ITEM_STATUSES: tuple[ItemStatus, ...] = ("open", "done", "na")
+Comparator = Literal[">", ">=", "<", "<="]
+COMPARATORS: tuple[Comparator, ...] = (">", ">=", "<", "<=")
+Unit = Literal["rate", "seconds", "count", "score", "x baseline"]
+StageStatus = Literal["pending", "active", "passed", "failed"]
+STAGE_STATUSES: tuple[StageStatus, ...] = ("pending", "active", "passed", "failed")
+DecisionStatus = Literal["proposed", "accepted", "rejected", "superseded"]
+DECISION_STATUSES: tuple[DecisionStatus, ...] = ("proposed", "accepted", "rejected", "superseded")
+MeasureStatus = Literal["planned", "in_place"]
+OversightKind = Literal["review_interface", "reviewer_training", "fatigue"]
+OVERSIGHT_KINDS: tuple[OversightKind, ...] = ("review_interface", "reviewer_training", "fatigue")
+LogTier = Literal["always", "optionally", "never"]
+
+# Areas the readiness verdict scores, in the order the guide walks through them.
+AREAS: tuple[str, ...] = (
+    "testing",
+    "thresholds",
+    "dataset",
+    "rollout",
+    "monitoring",
+    "incident_response",
+    "oversight",
+    "documentation",
+)
+Area = Literal[
+    "testing",
+    "thresholds",
+    "dataset",
+    "rollout",
+    "monitoring",
+    "incident_response",
+    "oversight",
+    "documentation",
+]
+
+Slug = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[a-z0-9][a-z0-9_.\-]*$")]
+ShortText = Annotated[str, Field(max_length=500)]
+LongText = Annotated[str, Field(max_length=200_000)]
+
+
+class Model(BaseModel):
+    """Base for every model: unknown fields are errors, strings are stripped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_assignment=True)
+
+
+def now() -> str:
+    """The current time as an ISO 8601 string in UTC, to the second."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def _check_rate(value: float, unit: str, what: str) -> float:
+    if unit == "rate" and not 0.0 <= value <= 1.0:
+        raise ValueError(f"{what} is a rate and must be between 0 and 1 (0% to 100%), not {value}")
+    if unit in ("seconds", "count", "x baseline") and value < 0:
+        raise ValueError(f"{what} cannot be negative, not {value}")
+    return value
+
+
+class ProjectInfo(Model):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    system: LongText = ""
+    use: LongText = ""
+    risk: Risk = "medium"
+    owner: ShortText = ""
+    template: ShortText = ""
+    created_at: str = ""
+
+
+class ChecklistItem(Model):
+    id: Slug
+    section: Slug
+    title: Annotated[str, Field(min_length=1, max_length=500)]
+    help: LongText = ""
+    area: Area = "documentation"
+    status: ItemStatus = "open"
+    reason: LongText = ""
+    owner: ShortText = ""
+    evidence: LongText = ""
+    updated_by: ShortText = ""
+    updated_at: str = ""
+    position: int = 0
+
+    @model_validator(mode="after")
+    def _na_needs_reason(self) -> ChecklistItem:
+        if self.status == "na" and not self.reason:
+            raise ValueError(
+                f"item {self.id}: 'not applicable' needs a reason (say why it does not apply)"
+            )
+        return self
+
+
+class Measurement(Model):
+    """A measured value for a threshold, entered by hand or taken from a run."""
+
+    value: float
+    n: Annotated[int, Field(ge=0)] | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    source: ShortText = ""
+    at: str = ""
+
+
+class Threshold(Model):
+    metric: Slug
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    definition: LongText = ""
+    comparator: Comparator = ">="
+    target: float
+    unit: Unit = "rate"
+    reasoning: LongText = ""
+    hint: LongText = ""
+    measured: Measurement | None = None
+    position: int = 0
+
+    @model_validator(mode="after")
+    def _check_ranges(self) -> Threshold:
+        _check_rate(self.target, self.unit, f"the target of {self.metric}")
+        if self.measured is not None:
+            _check_rate(self.measured.value, self.unit, f"the measured value of {self.metric}")
+        return self
+
+    def passes(self, value: float) -> bool:
+        """Whether ``value`` is on the right side of the target."""
+        return compare(value, self.comparator, self.target)
+
+
+def compare(value: float, comparator: str, target: float) -> bool:
+    if comparator == ">":
+        return value > target
+    if comparator == ">=":
+        return value >= target
+    if comparator == "<":
+        return value < target
+    return value <= target
+
+
+class CompositionRow(Model):
+    category: Annotated[str, Field(min_length=1, max_length=200)]
+    planned: Annotated[int, Field(ge=0)] = 0
+    actual: Annotated[int, Field(ge=0)] = 0
+
+
+class DatasetPlan(Model):
+    planned_size: Annotated[int, Field(ge=0)] = 0
+    actual_size: Annotated[int, Field(ge=0)] = 0
+    edge_cases: Annotated[int, Field(ge=0)] = 0
+    adversarial_cases: Annotated[int, Field(ge=0)] = 0
+    notes: LongText = ""
+    composition: list[CompositionRow] = []
+
+    @field_validator("composition")
+    @classmethod
+    def _unique_categories(cls, rows: list[CompositionRow]) -> list[CompositionRow]:
+        seen: set[str] = set()
+        for row in rows:
+            if row.category in seen:
+                raise ValueError(f"category {row.category!r} is listed twice")
+            seen.add(row.category)
+        return rows
+
+
+class Pattern(Model):
+    id: Slug
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    summary: LongText = ""
+    chosen: bool = False
+    notes: LongText = ""
+    position: int = 0
+
+
+class RolloutStage(Model):
+    week: Annotated[int, Field(ge=1, le=520)]
+    traffic: Annotated[float, Field(gt=0.0, le=1.0)]
+    criterion: LongText = ""
+    status: StageStatus = "pending"
+
+
+class RolloutSettings(Model):
+    shadow_weeks: Annotated[int, Field(ge=0, le=52)] = 0
+    shadow_comparison: LongText = ""
+    hitl_approval_target: Annotated[float, Field(ge=0.0, le=1.0)] = 0.95
+    hitl_notes: LongText = ""
+    flag_tool: ShortText = ""
+
+
+class AlertRule(Model):
+    id: Slug
+    signal: Annotated[str, Field(min_length=1, max_length=200)]
+    comparator: Comparator = ">"
+    value: float
+    unit: Unit = "rate"
+    window_minutes: Annotated[int, Field(ge=0)] = 0
+    condition: ShortText = ""
+    response: LongText = ""
+    owner: ShortText = ""
+    enabled: bool = True
+    position: int = 0
+
+    @model_validator(mode="after")
+    def _check_value(self) -> AlertRule:
+        _check_rate(self.value, self.unit, f"the alert value of {self.id}")
+        return self
+
+
+class LoggingPolicy(Model):
+    always: list[ShortText] = []
+    optionally: list[ShortText] = []
+    never: list[ShortText] = []
+    retention_days: Annotated[int, Field(ge=0, le=36500)] = 0
+    retention_note: LongText = ""
+
+
+class SeverityLevel(Model):
+    id: Slug
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    definition: LongText = ""
+    response_minutes: Annotated[int, Field(ge=1)]
+    example: LongText = ""
+    position: int = 0
+
+
+class PlaybookPhase(Model):
+    id: Slug
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    window: ShortText = ""
+    steps: list[LongText] = []
+    position: int = 0
+
+
+class RollbackOption(Model):
+    id: Slug
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    description: LongText = ""
+    speed: ShortText = ""
+    best_for: LongText = ""
+    last_tested: dt.date | None = None
+    position: int = 0
+
+
+class OnCall(Model):
+    role: Annotated[str, Field(min_length=1, max_length=200)]
+    person: ShortText = ""
+
+
+class EscalationStep(Model):
+    step: Annotated[int, Field(ge=1)]
+    contact: Annotated[str, Field(min_length=1, max_length=200)]
+    when: LongText = ""
+
+
+class IncidentResponse(Model):
+    severity_levels: list[SeverityLevel] = []
+    playbook: list[PlaybookPhase] = []
+    rollback_options: list[RollbackOption] = []
+    on_call: list[OnCall] = []
+    escalation: list[EscalationStep] = []
+
+
+class OversightMeasure(Model):
+    id: Slug
+    kind: OversightKind
+    text: Annotated[str, Field(min_length=1, max_length=2000)]
+    status: MeasureStatus = "planned"
+    notes: LongText = ""
+    position: int = 0
+
+
+class Decision(Model):
+    id: Annotated[int, Field(ge=1)]
+    title: Annotated[str, Field(min_length=1, max_length=500)]
+    context: LongText = ""
+    decision: LongText = ""
+    rationale: LongText = ""
+    alternatives: LongText = ""
+    owner: ShortText = ""
+    date: str = ""
+    status: DecisionStatus = "proposed"
+    supersedes: int | None = None
+    links: list[ShortText] = []
+
+    @field_validator("links")
+    @classmethod
+    def _check_links(cls, links: list[str]) -> list[str]:
+        for link in links:
+            kind, _, target = link.partition(":")
+            if kind not in ("threshold", "item") or not target:
+                raise ValueError(
+                    f"link {link!r} must look like threshold:METRIC or item:ITEM_ID"
+                )
+        return links
+
+
+class ParkedQuestion(Model):
+    id: Annotated[int, Field(ge=1)]
+    text: Annotated[str, Field(min_length=1, max_length=2000)]
+    raised_by: ShortText = ""
+    step: ShortText = ""
+    resolved: bool = False
+
+
+class Workshop(Model):
+    """Who is in the room and where the guided workshop has got to."""
+
+    attendees: list[ShortText] = []
+    editor: ShortText = ""
+    step: ShortText = ""
+
+
+class HistoryEntry(Model):
+    id: int
+    change: int
+    at: str
+    by: str
+    entity: str
+    key: str
+    field: str
+    old: Any = None
+    new: Any = None
+
+
+class Monitoring(Model):
+    alerts: list[AlertRule] = []
+    logging: LoggingPolicy = LoggingPolicy()
+
+
+class Oversight(Model):
+    measures: list[OversightMeasure] = []
+
+
+class Rollout(Model):
+    patterns: list[Pattern] = []
+    stages: list[RolloutStage] = []
+    settings: RolloutSettings = RolloutSettings()
+
+
+class ProjectData(Model):
+    """The whole editable content of a project: what the TOML export holds."""
+
+    project: ProjectInfo
+    checklist: list[ChecklistItem] = []
+    thresholds: list[Threshold] = []
+    dataset: DatasetPlan = DatasetPlan()
+    rollout: Rollout = Rollout()
+    monitoring: Monitoring = Monitoring()
+    incident_response: IncidentResponse = IncidentResponse()
+    oversight: Oversight = Oversight()
+    decisions: list[Decision] = []
+    parking_lot: list[ParkedQuestion] = []
+    workshop: Workshop = Workshop()
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> ProjectData:
+        def check(kind: str, keys: list[Any]) -> None:
+            seen: set[Any] = set()
+            for key in keys:
+                if key in seen:
+                    raise ValueError(f"{kind} {key!r} appears twice")
+                seen.add(key)
+
+        check("checklist item", [i.id for i in self.checklist])
+        check("threshold", [t.metric for t in self.thresholds])
+        check("rollout week", [s.week for s in self.rollout.stages])
+        check("pattern", [p.id for p in self.rollout.patterns])
+        check("alert", [a.id for a in self.monitoring.alerts])
+        check("severity level", [s.id for s in self.incident_response.severity_levels])
+        check("playbook phase", [p.id for p in self.incident_response.playbook])
+        check("rollback option", [r.id for r in self.incident_response.rollback_options])
+        check("oversight measure", [m.id for m in self.oversight.measures])
+        check("decision", [d.id for d in self.decisions])
+        ids = {d.id for d in self.decisions}
+        for d in self.decisions:
+            if d.supersedes is not None and d.supersedes not in ids:
+                raise ValueError(f"decision {d.id} supersedes decision {d.supersedes}, which does not exist")
+        return self

@@ -1,0 +1,279 @@
+"""The edits a person can make, shared by the command line and the terminal UI.
+
+Each function validates its input, makes one edit through the store (one
+transaction, recorded in the history) and returns what was saved. The UI's
+key presses and the CLI's commands call these same functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from workbench.catalog import (
+    Template,
+    default_template,
+    new_project_data,
+    parse_template,
+    read_text_file,
+    CHECKLISTS_DIR,
+    DEFAULT_TEMPLATE,
+)
+from workbench.errors import InvalidValueError, TemplateError, describe_validation_error
+from workbench.models import (
+    DECISION_STATUSES,
+    Decision,
+    Measurement,
+    ParkedQuestion,
+    ProjectData,
+    Risk,
+    Threshold,
+    now,
+)
+from workbench.readiness import Readiness, assess
+from workbench.store import Store
+
+
+def default_user() -> str:
+    """Who is editing when nobody says: the login name."""
+    for variable in ("WORKBENCH_USER", "USER", "LOGNAME"):
+        if os.environ.get(variable):
+            return os.environ[variable]
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name on some containers
+        return "unknown"
+
+
+def minimums(template: Template) -> dict[str, int]:
+    return {level.id: level.min_test_cases for level in template.risk_levels}
+
+
+def readiness(store: Store, data: ProjectData | None = None) -> Readiness:
+    """The computed verdict for an open project."""
+    return assess(data or store.load(), minimums(store.template()))
+
+
+# --------------------------------------------------------------------- creating
+
+
+def read_template(path: Path | None) -> tuple[Template, str]:
+    """The template at ``path`` (or the shipped one), with its text to store in the project."""
+    path = path or CHECKLISTS_DIR / f"{DEFAULT_TEMPLATE}.toml"
+    text = read_text_file(path, "template")
+    return parse_template(text, str(path)), text
+
+
+def read_project_toml(path: Path) -> ProjectData:
+    """A project exported as TOML, validated; errors name the file and the field."""
+    text = read_text_file(path, "project TOML")
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise TemplateError(f"{path}: not valid TOML: {error}") from None
+    raw.pop("schema_version", None)
+    raw.pop("exported_at", None)
+    try:
+        return ProjectData.model_validate(raw)
+    except ValidationError as error:
+        raise TemplateError(f"{path}: {describe_validation_error(error)}") from None
+
+
+def create_project(
+    path: Path,
+    *,
+    name: str | None,
+    risk: Risk | None,
+    by: str,
+    checklist: Path | None = None,
+    from_toml: Path | None = None,
+    owner: str = "",
+    system: str = "",
+) -> Store:
+    """Create a project file from a template, or from an exported TOML project."""
+    template, template_text = read_template(checklist)
+    if from_toml is not None:
+        data = read_project_toml(from_toml)
+        changes: dict[str, Any] = {}
+        if name:
+            changes["name"] = name
+        if risk:
+            changes["risk"] = risk
+        if changes:
+            data.project = data.project.model_copy(update=changes)
+        if not data.project.created_at:
+            data.project.created_at = now()
+    else:
+        if not name or not name.strip():
+            raise InvalidValueError("a new project needs a name: --name NAME")
+        data = new_project_data(template, name.strip(), risk or "medium", owner, system)
+    return Store.create(path, data, template_text, by)
+
+
+# ---------------------------------------------------------------------- editing
+
+
+def tick(
+    store: Store,
+    item_id: str,
+    status: str,
+    by: str,
+    *,
+    evidence: str | None = None,
+    reason: str | None = None,
+    owner: str | None = None,
+) -> Any:
+    """Set a checklist item's status (and its evidence, reason or owner)."""
+    changes: dict[str, Any] = {"status": status, "updated_by": by, "updated_at": now()}
+    if evidence is not None:
+        changes["evidence"] = evidence
+    if reason is not None:
+        changes["reason"] = reason
+    elif status != "na":
+        changes["reason"] = ""
+    if owner is not None:
+        changes["owner"] = owner
+    return store.update("item", item_id, changes, by, summary=f"{item_id} → {status}")
+
+
+def edit_item(store: Store, item_id: str, by: str, **fields: Any) -> Any:
+    fields = {**fields, "updated_by": by, "updated_at": now()}
+    return store.update("item", item_id, fields, by)
+
+
+def measure(
+    store: Store,
+    metric: str,
+    value: float,
+    by: str,
+    *,
+    n: int | None = None,
+    source: str = "",
+) -> Any:
+    """Record a measured value for a threshold (rates as fractions, times in seconds)."""
+    if n is not None and n < 1:
+        raise InvalidValueError("--n must be a whole number of cases, at least 1")
+    measurement = Measurement(value=value, n=n, source=source or f"entered by {by}", at=now())
+    return store.update(
+        "threshold",
+        metric,
+        {"measured": measurement.model_dump()},
+        by,
+        summary=f"measured {metric} = {value:g}" + (f" (n={n})" if n else ""),
+    )
+
+
+def clear_measurement(store: Store, metric: str, by: str) -> Any:
+    return store.update("threshold", metric, {"measured": None}, by)
+
+
+def add_threshold(
+    store: Store,
+    by: str,
+    *,
+    metric: str,
+    name: str,
+    comparator: str,
+    target: float,
+    unit: str,
+    reasoning: str,
+    definition: str = "",
+) -> Threshold:
+    """Add a custom metric with its target and the reasoning behind it."""
+    if not reasoning.strip():
+        raise InvalidValueError("write down the reasoning behind the threshold")
+    position = len(store.load().thresholds) + 1
+    try:
+        threshold = Threshold(
+            metric=metric,
+            name=name,
+            definition=definition,
+            comparator=comparator,  # type: ignore[arg-type]
+            target=target,
+            unit=unit,  # type: ignore[arg-type]
+            reasoning=reasoning,
+            position=position,
+        )
+    except ValidationError as error:
+        raise InvalidValueError(describe_validation_error(error)) from None
+    store.insert("threshold", threshold, by, summary=f"added threshold {metric}")
+    return threshold
+
+
+def decide(
+    store: Store,
+    by: str,
+    *,
+    title: str,
+    decision: str,
+    rationale: str,
+    status: str = "accepted",
+    supersedes: int | None = None,
+    context: str = "",
+    alternatives: str = "",
+    owner: str = "",
+    links: list[str] | None = None,
+) -> Decision:
+    """Add a decision to the log; superseding one marks the old one superseded."""
+    if status not in DECISION_STATUSES:
+        raise InvalidValueError(f"status must be one of {', '.join(DECISION_STATUSES)}")
+    data = store.load()
+    known_links = {f"threshold:{t.metric}" for t in data.thresholds} | {
+        f"item:{i.id}" for i in data.checklist
+    }
+    for link in links or []:
+        if link not in known_links:
+            raise InvalidValueError(
+                f"cannot link {link!r}: use threshold:METRIC or item:ITEM_ID of this project"
+            )
+    if supersedes is not None and supersedes not in {d.id for d in data.decisions}:
+        raise InvalidValueError(f"there is no decision {supersedes} to supersede")
+    try:
+        record = Decision(
+            id=store.next_id("decision"),
+            title=title,
+            decision=decision,
+            rationale=rationale,
+            status=status,  # type: ignore[arg-type]
+            supersedes=supersedes,
+            context=context,
+            alternatives=alternatives,
+            owner=owner or by,
+            date=dt.date.today().isoformat(),
+            links=links or [],
+        )
+    except ValidationError as error:
+        raise InvalidValueError(describe_validation_error(error)) from None
+    with store.group(by, f"decision {record.id}: {title}"):
+        store.insert("decision", record, by, summary=f"decision {record.id}: {title}")
+        if supersedes is not None:
+            store.update(
+                "decision",
+                supersedes,
+                {"status": "superseded"},
+                by,
+                summary=f"decision {supersedes} superseded by {record.id}",
+            )
+    return record
+
+
+def park_question(store: Store, text: str, by: str, step: str = "") -> ParkedQuestion:
+    try:
+        question = ParkedQuestion(id=store.next_id("question"), text=text, raised_by=by, step=step)
+    except ValidationError as error:
+        raise InvalidValueError(describe_validation_error(error)) from None
+    store.insert("question", question, by, summary=f"parked: {text[:60]}")
+    return question
+
+
+def template_for(store: Store) -> Template:
+    try:
+        return store.template()
+    except TemplateError:
+        return default_template()

@@ -1,0 +1,263 @@
+"""The readiness verdict: a pure function of the project.
+
+Readiness is a list of checks. Each check belongs to one area, passes or fails,
+and a failing check is either a blocker or an open point:
+
+* any blocker                       -> ``no_go``
+* no blocker, but open points       -> ``conditional``
+* every check passes                -> ``go``
+
+An area's score is the share of its checks that pass. Nothing here is stored:
+the overview, the reports and ``workbench check`` all call ``assess``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Literal
+
+from workbench.evidence import Measured, measure_threshold
+from workbench.models import AREAS, Model, ProjectData
+
+Verdict = Literal["go", "conditional", "no_go"]
+
+AREA_TITLES: dict[str, str] = {
+    "testing": "Testing",
+    "thresholds": "Quality thresholds",
+    "dataset": "Test set",
+    "rollout": "Rollout",
+    "monitoring": "Monitoring",
+    "incident_response": "Incident response",
+    "oversight": "Human oversight",
+    "documentation": "Documentation",
+}
+
+VERDICT_TITLES: dict[str, str] = {
+    "go": "GO",
+    "conditional": "CONDITIONAL",
+    "no_go": "NO-GO",
+}
+
+
+class Check(Model):
+    area: str
+    title: str
+    passed: bool
+    blocker: bool = False
+    reason: str = ""
+    where: str = ""
+
+
+class AreaScore(Model):
+    area: str
+    title: str
+    score: float
+    passed: int
+    total: int
+
+
+class Blocker(Model):
+    area: str
+    reason: str
+    where: str
+
+
+class Readiness(Model):
+    verdict: Verdict
+    scores: list[AreaScore]
+    blockers: list[Blocker]
+    open_points: list[Blocker]
+    checks: list[Check]
+
+    def score(self, area: str) -> AreaScore:
+        return next(s for s in self.scores if s.area == area)
+
+
+def _checks(data: ProjectData, minimums: Mapping[str, int]) -> list[Check]:
+    risk = data.project.risk
+    checks: list[Check] = []
+
+    def add(area: str, title: str, passed: bool, reason: str, where: str, blocker: bool = False):
+        checks.append(
+            Check(area=area, title=title, passed=passed, blocker=blocker and not passed,
+                  reason="" if passed else reason, where=where)  # fmt: skip
+        )
+
+    # Checklist items: done or not applicable (with its reason) passes.
+    for item in data.checklist:
+        add(
+            item.area,
+            item.title,
+            item.status != "open",
+            f"checklist item open: {item.title}",
+            f"checklist:{item.id}",
+        )
+
+    # Thresholds: defined (reasoning written down) and measured against the target.
+    for threshold in data.thresholds:
+        where = f"thresholds:{threshold.metric}"
+        add(
+            "thresholds",
+            f"{threshold.name}: reasoning recorded",
+            bool(threshold.reasoning),
+            f"{threshold.name} has no written reasoning, so the threshold is not defined",
+            where,
+            blocker=True,
+        )
+        measured = measure_threshold(threshold)
+        if measured.status == "not_met":
+            add(
+                "thresholds",
+                f"{threshold.name}: target met",
+                False,
+                f"{threshold.name} measured {format_value(measured.value, threshold.unit)}, "
+                f"which misses the target {threshold.comparator} "
+                f"{format_value(threshold.target, threshold.unit)}",
+                where,
+                blocker=True,
+            )
+        elif measured.status == "unmeasured":
+            add(
+                "thresholds",
+                f"{threshold.name}: target met",
+                False,
+                f"{threshold.name} has not been measured yet",
+                where,
+            )
+        elif measured.status == "met" and risk == "high":
+            add(
+                "thresholds",
+                f"{threshold.name}: target met with confidence",
+                False,
+                f"{threshold.name} meets its target, but its 95% interval still crosses it "
+                "(a high-risk system needs more cases)",
+                where,
+            )
+        else:
+            add("thresholds", f"{threshold.name}: target met", True, "", where)
+
+    # Test set: at least the risk level's minimum.
+    minimum = minimums.get(risk, 0)
+    ds = data.dataset
+    size = ds.actual_size or ds.planned_size
+    if size == 0:
+        add("dataset", "Test set size recorded", False,
+            "no test set size recorded (plan one on the test-set screen)", "dataset",
+            blocker=True)  # fmt: skip
+    else:
+        add(
+            "dataset",
+            f"Test set of at least {minimum} cases",
+            size >= minimum,
+            f"the test set has {size} cases, below the minimum of {minimum} for {risk} risk",
+            "dataset",
+            blocker=True,
+        )
+        if ds.actual_size == 0:
+            add("dataset", "Test set built", False,
+                f"the test set is planned ({ds.planned_size} cases) but not built yet",
+                "dataset")  # fmt: skip
+
+    # Rollout: a pattern chosen; no stage failed its gate.
+    chosen = [p for p in data.rollout.patterns if p.chosen]
+    add("rollout", "Deployment pattern chosen", bool(chosen),
+        "no deployment pattern chosen", "rollout")  # fmt: skip
+    for stage in data.rollout.stages:
+        if stage.status == "failed":
+            add("rollout", f"Week {stage.week} gate", False,
+                f"rollout week {stage.week} ({stage.traffic:.0%}) failed its gate: "
+                f"{stage.criterion}", "rollout", blocker=True)  # fmt: skip
+
+    # Monitoring: alerts with owners; a retention period.
+    alerts = [a for a in data.monitoring.alerts if a.enabled]
+    add("monitoring", "Alerts configured", bool(alerts), "no alert rule is enabled", "monitoring")
+    unowned = [a.signal for a in alerts if not a.owner]
+    add("monitoring", "Every alert has an owner", not unowned,
+        f"alerts without an owner: {', '.join(unowned)}", "monitoring")  # fmt: skip
+    add("monitoring", "Log retention set", data.monitoring.logging.retention_days > 0,
+        "no log retention period set", "monitoring")  # fmt: skip
+
+    # Incident response: a tested rollback, on-call and escalation.
+    tested = [r for r in data.incident_response.rollback_options if r.last_tested]
+    add(
+        "incident_response",
+        "A rollback option has been tested",
+        bool(tested),
+        "no rollback option has been tested"
+        + (" (required at high risk)" if risk == "high" else ""),
+        "incident_response",
+        blocker=risk == "high",
+    )
+    staffed = [o for o in data.incident_response.on_call if o.person]
+    add("incident_response", "On-call assigned", bool(staffed),
+        "nobody is assigned on call", "incident_response")  # fmt: skip
+    add("incident_response", "Escalation path defined", bool(data.incident_response.escalation),
+        "no escalation path defined", "incident_response")  # fmt: skip
+
+    # Oversight: something in place for each kind of measure the project lists.
+    kinds = {
+        "review_interface": "review interface",
+        "reviewer_training": "reviewer training",
+        "fatigue": "fatigue management",
+    }
+    for kind, label in kinds.items():
+        measures = [m for m in data.oversight.measures if m.kind == kind]
+        if measures:
+            add("oversight", f"{label.capitalize()} in place",
+                any(m.status == "in_place" for m in measures),
+                f"no {label} measure is in place yet", "oversight")  # fmt: skip
+
+    # Documentation: the decision log holds at least one accepted decision.
+    accepted = [d for d in data.decisions if d.status == "accepted"]
+    add("documentation", "Decisions recorded", bool(accepted),
+        "the decision log has no accepted decision", "decisions")  # fmt: skip
+    return checks
+
+
+def assess(data: ProjectData, minimums: Mapping[str, int]) -> Readiness:
+    """The verdict, a score per area and the blockers, from the project alone.
+
+    ``minimums`` maps a risk level to its minimum test-set size (from the template).
+    """
+    checks = _checks(data, minimums)
+    scores = []
+    for area in AREAS:
+        mine = [c for c in checks if c.area == area]
+        passed = sum(c.passed for c in mine)
+        scores.append(
+            AreaScore(
+                area=area,
+                title=AREA_TITLES[area],
+                score=passed / len(mine) if mine else 1.0,
+                passed=passed,
+                total=len(mine),
+            )
+        )
+    blockers = [Blocker(area=c.area, reason=c.reason, where=c.where) for c in checks if c.blocker]
+    open_points = [
+        Blocker(area=c.area, reason=c.reason, where=c.where)
+        for c in checks
+        if not c.passed and not c.blocker
+    ]
+    verdict: Verdict = "no_go" if blockers else "conditional" if open_points else "go"
+    return Readiness(
+        verdict=verdict, scores=scores, blockers=blockers, open_points=open_points, checks=checks
+    )
+
+
+def threshold_statuses(data: ProjectData) -> dict[str, Measured]:
+    return {t.metric: measure_threshold(t) for t in data.thresholds}
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """A value as people read it: rates as percentages, times in seconds."""
+    if value is None:
+        return "—"
+    if unit == "rate":
+        text = f"{value * 100:.1f}".rstrip("0").rstrip(".")
+        return f"{text}%"
+    if unit == "seconds":
+        return f"{value:g} s"
+    if unit == "x baseline":
+        return f"{value * 100:g}% of baseline"
+    return f"{value:g}"

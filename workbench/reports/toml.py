@@ -1,0 +1,33 @@
+"""The TOML export: the project's editable content, which ``workbench new --from`` reads back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import tomli_w
+
+from workbench.models import ProjectData
+from workbench.reports.model import SCHEMA_VERSION, Report
+
+
+def _drop_none(value: Any) -> Any:
+    # TOML has no null: a missing key reads back as the model's default (None).
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_none(v) for v in value]
+    return value
+
+
+def content_toml(data: ProjectData) -> str:
+    body = _drop_none(data.model_dump(mode="json"))
+    return tomli_w.dumps({"schema_version": SCHEMA_VERSION, **body}, multiline_strings=True)
+
+
+def render_toml(report: Report) -> str:
+    name = " ".join(report.project.name.split())
+    header = (
+        f"# {name}: readiness project content, exported {report.generated_at}\n"
+        "# Edit it, then start a project from it with: workbench new PATH --from THIS_FILE\n\n"
+    )
+    return header + content_toml(report.content)

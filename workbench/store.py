@@ -1,0 +1,704 @@
+"""The project file: one SQLite database per project, written through sqlite-utils.
+
+The store is the only code that opens the database. It checks a file before it
+touches it (so a file it refuses stays byte-for-byte as it was), migrates older
+files after a backup, and makes every edit one ``BEGIN IMMEDIATE`` transaction
+that also records the change in the history. An edit is committed before the
+caller is told it was saved.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from sqlite_utils import Database
+from sqlite_utils.db import Table
+
+from workbench import migrations
+from workbench.migrations import APPLICATION_ID
+from workbench.catalog import Template, parse_template
+from workbench.errors import (
+    ConflictError,
+    InvalidValueError,
+    NotFoundError,
+    ProjectFileError,
+    describe_validation_error,
+)
+from workbench.models import (
+    AlertRule,
+    ChecklistItem,
+    DatasetPlan,
+    Decision,
+    EscalationStep,
+    HistoryEntry,
+    IncidentResponse,
+    LoggingPolicy,
+    Monitoring,
+    OnCall,
+    Oversight,
+    OversightMeasure,
+    ParkedQuestion,
+    Pattern,
+    PlaybookPhase,
+    ProjectData,
+    ProjectInfo,
+    RollbackOption,
+    Rollout,
+    RolloutSettings,
+    RolloutStage,
+    SeverityLevel,
+    Threshold,
+    Workshop,
+    now,
+)
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+BUSY_TIMEOUT_S = 5.0
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Entity:
+    """How one kind of record is kept: its table, key column, model and JSON columns."""
+
+    name: str
+    label: str
+    table: str
+    model: type[BaseModel]
+    key: str | None = None  # None: a single-row table (key column "id" = 1)
+    json_fields: tuple[str, ...] = ()
+    order: str = "position"
+
+
+ENTITIES: dict[str, Entity] = {
+    e.name: e
+    for e in (
+        Entity("project", "project", "project", ProjectInfo, order=""),
+        Entity("item", "checklist item", "items", ChecklistItem, "id"),
+        Entity("threshold", "threshold", "thresholds", Threshold, "metric", ("measured",)),
+        Entity("dataset", "test-set plan", "dataset", DatasetPlan, None, ("composition",), ""),
+        Entity("pattern", "deployment pattern", "patterns", Pattern, "id"),
+        Entity("stage", "rollout stage", "stages", RolloutStage, "week", order="week"),
+        Entity("rollout", "rollout settings", "rollout_settings", RolloutSettings, order=""),
+        Entity("alert", "alert rule", "alerts", AlertRule, "id"),
+        Entity(
+            "logging",
+            "logging policy",
+            "logging_policy",
+            LoggingPolicy,
+            None,
+            ("always", "optionally", "never"),
+            "",
+        ),
+        Entity("severity", "severity level", "severity_levels", SeverityLevel, "id"),
+        Entity("phase", "playbook phase", "playbook", PlaybookPhase, "id", ("steps",)),
+        Entity("rollback", "rollback option", "rollback_options", RollbackOption, "id"),
+        Entity("on_call", "on-call role", "on_call", OnCall, "role", order="rowid"),
+        Entity("escalation", "escalation step", "escalation", EscalationStep, "step", order="step"),
+        Entity("measure", "oversight measure", "oversight", OversightMeasure, "id"),
+        Entity("decision", "decision", "decisions", Decision, "id", ("links",), "id"),
+        Entity("question", "parked question", "parking_lot", ParkedQuestion, "id", order="id"),
+        Entity("workshop", "workshop", "workshop", Workshop, None, ("attendees",), ""),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One saved edit: what the status line and the undo command talk about."""
+
+    id: int
+    summary: str
+
+
+def _encode(entity: Entity, model: BaseModel) -> dict[str, Any]:
+    row = model.model_dump(mode="json")
+    for name in entity.json_fields:
+        row[name] = None if row[name] is None else json.dumps(row[name], ensure_ascii=False)
+    if entity.key is None:
+        row["id"] = 1
+    return row
+
+
+def _decode(entity: Entity, row: dict[str, Any]) -> Any:
+    data = dict(row)
+    if entity.key is None:
+        data.pop("id", None)
+    for name in entity.json_fields:
+        if isinstance(data.get(name), str):
+            data[name] = json.loads(data[name])
+    return entity.model.model_validate(data)
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _unjson(value: str | None) -> Any:
+    return None if value is None else json.loads(value)
+
+
+def check_project_file(path: Path) -> None:
+    """Refuse, without writing a byte, anything that is not a project this version reads."""
+    if not path.exists():
+        raise ProjectFileError(
+            f"{path}: no such project file (create one with: workbench new {path} --name NAME)"
+        )
+    if path.is_dir():
+        raise ProjectFileError(f"{path}: is a folder, not a project file")
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except OSError as error:
+        raise ProjectFileError(f"{path}: cannot read it ({error.strerror})") from None
+    if not header:
+        raise ProjectFileError(f"{path}: the file is empty, not a workbench project")
+    if not header.startswith(SQLITE_MAGIC) or len(header) < 100:
+        raise ProjectFileError(f"{path}: not a workbench project (it is not a SQLite database)")
+    app_id = int.from_bytes(header[68:72], "big")
+    version = int.from_bytes(header[60:64], "big")
+    if app_id != APPLICATION_ID:
+        raise ProjectFileError(
+            f"{path}: a SQLite database of another application, not a workbench project"
+        )
+    if version > migrations.SCHEMA_VERSION:
+        raise ProjectFileError(
+            f"{path}: written by a newer workbench (file schema {version}, this version reads up "
+            f"to {migrations.SCHEMA_VERSION}); upgrade workbench to open it"
+        )
+
+
+def _connect(target: str | Path, readonly: bool = False) -> sqlite3.Connection:
+    if readonly:
+        uri = Path(target).resolve().as_uri() + "?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+    else:
+        conn = sqlite3.connect(str(target), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+    return conn
+
+
+def describe_sqlite_error(path: Path | str, error: sqlite3.Error) -> str:
+    text = str(error)
+    if "locked" in text or "busy" in text:
+        return f"{path}: busy, another workbench is saving to it; try again in a moment"
+    if "readonly" in text or "read-only" in text:
+        return f"{path}: read-only, nothing was saved (check the file's and folder's permissions)"
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
+        return (
+            f"{path}: the project file is damaged ({text}); "
+            "restore a backup with: workbench restore"
+        )
+    if "unable to open" in text or "disk I/O" in text:
+        return f"{path}: cannot write here ({text}); check the folder's permissions and free space"
+    return f"{path}: database error ({text})"
+
+
+class Store:
+    """An open project file. Use ``Store.open``, ``Store.create`` or ``Store.memory``."""
+
+    def __init__(self, db: Database, path: Path | None) -> None:
+        self.db = db
+        self.path = path
+        self._template: Template | None = None
+        self._group: int | None = None
+
+    # ----------------------------------------------------------------- opening
+
+    @classmethod
+    def open(cls, path: Path | str, *, readonly: bool = False, backup_dir: Path | None = None) -> Store:
+        """Open an existing project, migrating it (after a backup) when it is older."""
+        path = Path(path)
+        check_project_file(path)
+        try:
+            conn = _connect(path, readonly=readonly)
+            db = Database(conn, execute_plugins=False)
+            store = cls(db, path)
+            version = store.schema_version()
+            if version < migrations.SCHEMA_VERSION:
+                if readonly:
+                    raise ProjectFileError(
+                        f"{path}: made by an older workbench; open it once for writing to upgrade it"
+                    )
+                from workbench.backup import backup
+
+                backup(store, reason=f"before-migration-v{version}", folder=backup_dir)
+                migrations.apply(db)
+            store._check_tables()
+            return store
+        except sqlite3.Error as error:
+            raise ProjectFileError(describe_sqlite_error(path, error)) from None
+
+    @classmethod
+    def create(
+        cls, path: Path | str, data: ProjectData, template_text: str, by: str
+    ) -> Store:
+        """Create a new project file; refuses to overwrite anything that exists."""
+        path = Path(path)
+        if path.exists():
+            raise ProjectFileError(f"{path}: already exists; choose another name or delete it first")
+        if not path.parent.is_dir():
+            raise ProjectFileError(f"{path.parent}: no such folder")
+        partial = path.with_name(path.name + ".creating")
+        partial.unlink(missing_ok=True)
+        try:
+            conn = _connect(partial)
+            db = Database(conn, execute_plugins=False)
+            store = cls(db, partial)
+            store._initialise(data, template_text, by)
+            conn.close()
+            partial.replace(path)
+        except sqlite3.Error as error:
+            partial.unlink(missing_ok=True)
+            raise ProjectFileError(describe_sqlite_error(path, error)) from None
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        return cls.open(path)
+
+    @classmethod
+    def memory(cls, data: ProjectData, template_text: str, by: str = "test") -> Store:
+        """A project held in memory, for tests."""
+        db = Database(memory=True, execute_plugins=False)
+        store = cls(db, None)
+        store._initialise(data, template_text, by)
+        return store
+
+    def _initialise(self, data: ProjectData, template_text: str, by: str) -> None:
+        parse_template(template_text)  # refuse a template the project could not read back
+        migrations.apply(self.db)
+        with self.write():
+            self.db["meta"].insert({"key": "template", "value": template_text}, replace=True)
+            self._write_all(data)
+            change = self._new_change(by, f"created project {data.project.name!r}")
+            self._log(change, "project", "", "*", None, data.project.name)
+
+    def _check_tables(self) -> None:
+        names = set(self.db.table_names())
+        missing = [e.table for e in ENTITIES.values() if e.table not in names]
+        if missing:
+            raise ProjectFileError(
+                f"{self.path}: the project file is incomplete (no {missing[0]} table); "
+                "restore a backup with: workbench restore"
+            )
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def schema_version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    # ------------------------------------------------------------ transactions
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Database]:
+        """One write transaction that takes the lock up front (``BEGIN IMMEDIATE``)."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic():
+                yield self.db
+            return
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            raise ProjectFileError(describe_sqlite_error(self.where, error)) from None
+        try:
+            yield self.db
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.Error as error:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise ProjectFileError(describe_sqlite_error(self.where, error)) from None
+
+    @contextlib.contextmanager
+    def _guard(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as error:
+            raise ProjectFileError(describe_sqlite_error(self.where, error)) from None
+
+    @property
+    def where(self) -> str:
+        return str(self.path) if self.path else "project"
+
+    def table(self, name: str) -> Table:
+        return self.db.table(name)
+
+    # ----------------------------------------------------------------- reading
+
+    def template(self) -> Template:
+        """The template the project was started from, as stored in the file."""
+        if self._template is None:
+            with self._guard():
+                row = self.db.execute("SELECT value FROM meta WHERE key = 'template'").fetchone()
+            if row is None:
+                raise ProjectFileError(f"{self.where}: the project file has no template stored")
+            self._template = parse_template(row[0], f"{self.where} (stored template)")
+        return self._template
+
+    def _rows(self, entity: Entity) -> list[Any]:
+        order = f" ORDER BY {entity.order}" if entity.order else ""
+        cursor = self.db.execute(f"SELECT * FROM [{entity.table}]{order}")
+        columns = [c[0] for c in cursor.description]
+        return [_decode(entity, dict(zip(columns, row, strict=True))) for row in cursor]
+
+    def _single(self, name: str) -> Any:
+        rows = self._rows(ENTITIES[name])
+        return rows[0] if rows else ENTITIES[name].model()
+
+    def load(self) -> ProjectData:
+        """Everything editable in the project, validated."""
+        with self._guard():
+            try:
+                return ProjectData.model_construct(
+                    project=self._single("project"),
+                    checklist=self._rows(ENTITIES["item"]),
+                    thresholds=self._rows(ENTITIES["threshold"]),
+                    dataset=self._single("dataset"),
+                    rollout=Rollout.model_construct(
+                        patterns=self._rows(ENTITIES["pattern"]),
+                        stages=self._rows(ENTITIES["stage"]),
+                        settings=self._single("rollout"),
+                    ),
+                    monitoring=Monitoring.model_construct(
+                        alerts=self._rows(ENTITIES["alert"]),
+                        logging=self._single("logging"),
+                    ),
+                    incident_response=IncidentResponse.model_construct(
+                        severity_levels=self._rows(ENTITIES["severity"]),
+                        playbook=self._rows(ENTITIES["phase"]),
+                        rollback_options=self._rows(ENTITIES["rollback"]),
+                        on_call=self._rows(ENTITIES["on_call"]),
+                        escalation=self._rows(ENTITIES["escalation"]),
+                    ),
+                    oversight=Oversight.model_construct(measures=self._rows(ENTITIES["measure"])),
+                    decisions=self._rows(ENTITIES["decision"]),
+                    parking_lot=self._rows(ENTITIES["question"]),
+                    workshop=self._single("workshop"),
+                )
+            except ValidationError as error:
+                raise ProjectFileError(
+                    f"{self.where}: the project file holds an invalid value "
+                    f"({describe_validation_error(error)})"
+                ) from None
+
+    def get(self, entity_name: str, key: Any = None) -> Any:
+        """One record by its key (or the single record of a single-row entity)."""
+        entity = ENTITIES[entity_name]
+        with self._guard():
+            row = self._fetch(entity, key)
+        if row is None:
+            raise self._not_found(entity, key)
+        return _decode(entity, row)
+
+    def _fetch(self, entity: Entity, key: Any) -> dict[str, Any] | None:
+        column = entity.key or "id"
+        value = 1 if entity.key is None else key
+        cursor = self.db.execute(f"SELECT * FROM [{entity.table}] WHERE [{column}] = ?", [value])
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        return dict(zip([c[0] for c in cursor.description], row, strict=True))
+
+    def _not_found(self, entity: Entity, key: Any) -> NotFoundError:
+        known = [str(r[0]) for r in self.db.execute(f"SELECT [{entity.key}] FROM [{entity.table}]")]
+        hint = ", ".join(known[:8]) + (", …" if len(known) > 8 else "")
+        return NotFoundError(
+            f"no {entity.label} {key!r} in this project" + (f" (known: {hint})" if hint else "")
+        )
+
+    def history(
+        self,
+        *,
+        limit: int = 200,
+        offset: int = 0,
+        entity: str | None = None,
+        key: str | None = None,
+        by: str | None = None,
+        text: str | None = None,
+    ) -> list[HistoryEntry]:
+        """The history, newest first, optionally filtered."""
+        where = []
+        params: list[Any] = []
+        if entity:
+            where.append("h.entity = ?")
+            params.append(entity)
+        if key:
+            where.append("h.key = ?")
+            params.append(key)
+        if by:
+            where.append("c.by = ?")
+            params.append(by)
+        if text:
+            where.append(
+                "(h.key LIKE ? OR h.field LIKE ? OR h.old LIKE ? OR h.new LIKE ? OR c.by LIKE ?)"
+            )
+            params.extend([f"%{text}%"] * 5)
+        sql = (
+            "SELECT h.id, h.change, c.at, c.by, h.entity, h.key, h.field, h.old, h.new "
+            "FROM history h JOIN changes c ON c.id = h.change"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " ORDER BY h.id DESC LIMIT ? OFFSET ?"
+        )
+        params += [limit, offset]
+        with self._guard():
+            rows = self.db.execute(sql, params).fetchall()
+        return [
+            HistoryEntry(
+                id=r[0],
+                change=r[1],
+                at=r[2],
+                by=r[3],
+                entity=r[4],
+                key=r[5],
+                field=r[6],
+                old=_unjson(r[7]),
+                new=_unjson(r[8]),
+            )
+            for r in rows
+        ]
+
+    def history_count(self) -> int:
+        with self._guard():
+            return int(self.db.execute("SELECT count(*) FROM history").fetchone()[0])
+
+    def last_change(self) -> Change | None:
+        """The newest change that can still be undone."""
+        with self._guard():
+            row = self.db.execute(
+                "SELECT id, summary FROM changes WHERE undone = 0 AND undoes IS NULL "
+                "AND summary NOT LIKE 'created project%' ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+        return Change(row[0], row[1]) if row else None
+
+    # ----------------------------------------------------------------- writing
+
+    @contextlib.contextmanager
+    def group(self, by: str, summary: str) -> Iterator[None]:
+        """Make several edits one change: one transaction, one history entry, one undo."""
+        with self.write():
+            outer = self._group
+            if outer is None:
+                self._group = self._new_change(by, summary)
+            try:
+                yield
+            finally:
+                self._group = outer
+
+    def _new_change(self, by: str, summary: str, undoes: int | None = None) -> int:
+        if self._group is not None:
+            return self._group
+        table = self.table("changes")
+        table.insert({"at": now(), "by": by, "summary": summary, "undoes": undoes, "undone": 0})
+        return int(table.last_rowid or 0)
+
+    def _log(self, change: int, entity: str, key: Any, field: str, old: Any, new: Any) -> None:
+        self.table("history").insert(
+            {
+                "change": change,
+                "entity": entity,
+                "key": "" if key is None else str(key),
+                "field": field,
+                "old": _json(old),
+                "new": _json(new),
+            }
+        )
+
+    def _write_all(self, data: ProjectData) -> None:
+        def put(name: str, models: Sequence[BaseModel]) -> None:
+            entity = ENTITIES[name]
+            if models:
+                self.table(entity.table).insert_all(
+                    [_encode(entity, m) for m in models], replace=True
+                )
+
+        put("project", [data.project])
+        put("item", data.checklist)
+        put("threshold", data.thresholds)
+        put("dataset", [data.dataset])
+        put("pattern", data.rollout.patterns)
+        put("stage", data.rollout.stages)
+        put("rollout", [data.rollout.settings])
+        put("alert", data.monitoring.alerts)
+        put("logging", [data.monitoring.logging])
+        put("severity", data.incident_response.severity_levels)
+        put("phase", data.incident_response.playbook)
+        put("rollback", data.incident_response.rollback_options)
+        put("on_call", data.incident_response.on_call)
+        put("escalation", data.incident_response.escalation)
+        put("measure", data.oversight.measures)
+        put("decision", data.decisions)
+        put("question", data.parking_lot)
+        put("workshop", [data.workshop])
+
+    def update(
+        self,
+        entity_name: str,
+        key: Any,
+        changes: dict[str, Any],
+        by: str,
+        *,
+        expect: dict[str, Any] | None = None,
+        summary: str | None = None,
+    ) -> Any:
+        """Change fields of one record, validated, in one transaction with its history.
+
+        ``expect`` holds the values the caller last saw; if another process has
+        changed one of those fields since, the edit is refused, not written over it.
+        Returns the record as saved.
+        """
+        entity = ENTITIES[entity_name]
+        with self._guard(), self.write():
+            row = self._fetch(entity, key)
+            if row is None and entity.key is not None:
+                raise self._not_found(entity, key)
+            current = entity.model() if row is None else _decode(entity, row)
+            unknown = [f for f in changes if f not in type(current).model_fields]
+            if unknown:
+                raise InvalidValueError(f"a {entity.label} has no field {unknown[0]!r}")
+            before = current.model_dump(mode="json")
+            if expect:
+                for field, seen in expect.items():
+                    if before.get(field) != _jsonable(seen):
+                        raise ConflictError(
+                            f"{entity.label} {key}: {field} was changed by someone else "
+                            f"meanwhile (now {before.get(field)!r}); reload and try again"
+                        )
+            try:
+                updated = entity.model.model_validate({**current.model_dump(), **changes})
+            except ValidationError as error:
+                raise InvalidValueError(describe_validation_error(error)) from None
+            after = updated.model_dump(mode="json")
+            diffs = [f for f in after if after[f] != before[f]]
+            if not diffs:
+                return updated
+            label = f"{entity.label} {key}" if entity.key else entity.label
+            change = self._new_change(by, summary or f"{label}: {', '.join(diffs)}")
+            for field in diffs:
+                self._log(change, entity.name, key, field, before[field], after[field])
+            encoded = _encode(entity, updated)
+            if row is None:
+                self.table(entity.table).insert(encoded)
+            else:
+                self.table(entity.table).update(
+                    key if entity.key else 1, {f: encoded[f] for f in diffs}
+                )
+            return updated
+
+    def insert(self, entity_name: str, record: BaseModel, by: str, summary: str = "") -> Any:
+        """Add one record; its key must be new."""
+        entity = ENTITIES[entity_name]
+        key = getattr(record, entity.key or "id", 1)
+        with self._guard(), self.write():
+            if self._fetch(entity, key) is not None:
+                raise InvalidValueError(f"{entity.label} {key!r} already exists")
+            change = self._new_change(by, summary or f"added {entity.label} {key}")
+            self._log(change, entity.name, key, "*", None, record.model_dump(mode="json"))
+            self.table(entity.table).insert(_encode(entity, record))
+        return record
+
+    def delete(self, entity_name: str, key: Any, by: str, summary: str = "") -> None:
+        entity = ENTITIES[entity_name]
+        with self._guard(), self.write():
+            row = self._fetch(entity, key)
+            if row is None:
+                raise self._not_found(entity, key)
+            old = _decode(entity, row).model_dump(mode="json")
+            change = self._new_change(by, summary or f"removed {entity.label} {key}")
+            self._log(change, entity.name, key, "*", old, None)
+            self.table(entity.table).delete(key)
+
+    def next_id(self, entity_name: str) -> int:
+        entity = ENTITIES[entity_name]
+        with self._guard():
+            row = self.db.execute(f"SELECT max([{entity.key}]) FROM [{entity.table}]").fetchone()
+        return int(row[0] or 0) + 1
+
+    def undo(self, by: str) -> Change:
+        """Reverse the newest change that has not been undone; refuses if it was overwritten."""
+        with self._guard(), self.write():
+            last = self.last_change()
+            if last is None:
+                raise InvalidValueError("nothing to undo")
+            rows = self.db.execute(
+                "SELECT entity, key, field, old, new FROM history WHERE change = ? ORDER BY id DESC",
+                [last.id],
+            ).fetchall()
+            change = self._new_change(by, f"undid: {last.summary}", undoes=last.id)
+            for name, key_text, field, old_json, new_json in rows:
+                entity = ENTITIES[name]
+                key = _typed_key(entity, key_text)
+                old, new = _unjson(old_json), _unjson(new_json)
+                row = self._fetch(entity, key)
+                table = self.table(entity.table)
+                if field == "*":
+                    if new is None and old is not None:  # undo a delete
+                        table.insert(_encode(entity, entity.model.model_validate(old)))
+                    elif row is not None:  # undo an insert
+                        table.delete(key)
+                    self._log(change, name, key, "*", new, old)
+                    continue
+                if row is None:
+                    raise ConflictError(f"cannot undo: {entity.label} {key} no longer exists")
+                current = _decode(entity, row).model_dump(mode="json")
+                if current[field] != new:
+                    raise ConflictError(
+                        f"cannot undo: {entity.label} {key} {field} was changed again since"
+                    )
+                restored = entity.model.model_validate(
+                    {**_decode(entity, row).model_dump(), field: old}
+                )
+                table.update(key if entity.key else 1, {field: _encode(entity, restored)[field]})
+                self._log(change, name, key, field, new, old)
+            self.table("changes").update(last.id, {"undone": 1})
+            return Change(change, f"undid: {last.summary}")
+
+    # ----------------------------------------------------------- conveniences
+
+    def replace_all(self, data: ProjectData, by: str, summary: str) -> None:
+        """Replace the whole content (used by `new --from`); one change in the history."""
+        with self._guard(), self.write():
+            for entity in ENTITIES.values():
+                self.db.execute(f"DELETE FROM [{entity.table}]")
+            self._write_all(data)
+            change = self._new_change(by, summary)
+            self._log(change, "project", "", "*", None, data.project.name)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _typed_key(entity: Entity, text: str) -> Any:
+    if entity.key is None:
+        return None
+    if entity.key in ("week", "step", "id") and entity.model.model_fields[entity.key].annotation is not str:
+        try:
+            return int(text)
+        except ValueError:
+            return text
+    return text
