@@ -249,13 +249,13 @@ def threshold_statuses(data: ProjectData) -> dict[str, Measured]:
     return {t.metric: measure_threshold(t) for t in data.thresholds}
 
 
-def format_value(value: float | None, unit: str) -> str:
+def format_value(value: float | None, unit: str, digits: int = 2) -> str:
     """A value as people read it: rates as percentages, times in seconds."""
     if value is None:
         return "—"
     if unit == "rate":
-        text = f"{value * 100:.1f}".rstrip("0").rstrip(".")
-        return f"{text}%"
+        text = f"{value * 100:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{value:.0%}"
+        return text if digits == 0 else f"{text}%"
     if unit == "seconds":
         return f"{value:g} s"
     if unit == "x baseline":

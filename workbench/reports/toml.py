@@ -25,7 +25,7 @@ def content_toml(data: ProjectData) -> str:
 
 
 def render_toml(report: Report) -> str:
-    name = " ".join(report.project.name.split())
+    name = "".join(ch for ch in " ".join(report.project.name.split()) if ch.isprintable())
     header = (
         f"# {name}: readiness project content, exported {report.generated_at}\n"
         "# Edit it, then start a project from it with: workbench new PATH --from THIS_FILE\n\n"

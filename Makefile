@@ -1,0 +1,47 @@
+# One-command set-up: `make run` opens the sample project, `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SAMPLE_TOML := sample_project/support-assistant.toml
+SAMPLE := sample_project/support-assistant.sqlite
+
+.PHONY: run install sample status test lint typecheck pytest snapshots clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+$(SAMPLE): $(SAMPLE_TOML) | $(STAMP)
+	@rm -f $(SAMPLE)
+	$(BIN)/workbench new $(SAMPLE) --from $(SAMPLE_TOML) --by sample
+
+sample: $(SAMPLE)
+
+run: $(STAMP) $(SAMPLE)
+	$(BIN)/workbench open $(SAMPLE)
+
+status: $(STAMP) $(SAMPLE)
+	$(BIN)/workbench status $(SAMPLE)
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest -q
+
+test: lint typecheck pytest
+
+snapshots: $(STAMP)
+	$(BIN)/pytest -q tests/ui --snapshot-update
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis $(SAMPLE)

@@ -1,0 +1,52 @@
+"""Exporting reports to files: shared by ``workbench export`` and the UI's export screen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from workbench.files import ExportError, write_atomic
+from workbench.reports import EXTENSIONS, FORMATS, build_report, default_filename, render
+from workbench.store import Store
+
+
+def export_reports(
+    store: Store,
+    formats: Sequence[str],
+    *,
+    output: Path | None = None,
+    output_dir: Path | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> list[tuple[str, Path]]:
+    """Render the report in each format and write it atomically; returns (format, path) pairs.
+
+    ``output`` names the file (one format only); otherwise each file goes into
+    ``output_dir`` (default: the current folder) under a name made from the project's.
+    """
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise ExportError(f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
+    if output is not None and len(formats) > 1:
+        raise ExportError("-o names one file; for several formats use --output-dir DIR")
+    if output is not None and output_dir is not None:
+        raise ExportError("give either -o FILE or --output-dir DIR, not both")
+    folder = output_dir or Path(".")
+    if output_dir is not None and not output_dir.is_dir():
+        raise ExportError(f"{output_dir}: no such folder")
+    project_path = store.path or Path("project.sqlite")
+    data = store.load()
+    report = build_report(data, store.template(), store.history(limit=100_000))
+    written = []
+    for index, fmt in enumerate(formats):
+        if progress:
+            progress(index, len(formats), fmt)
+        target = output if output is not None else folder / default_filename(project_path, fmt)
+        if target.resolve() == project_path.resolve():
+            raise ExportError(f"{target}: is the project file itself; choose another name")
+        if output is not None and target.suffix.lower() not in ("", EXTENSIONS[fmt]):
+            pass  # the user chose the name; respect it
+        write_atomic(target, render(report, fmt))
+        written.append((fmt, target))
+    if progress:
+        progress(len(formats), len(formats), "")
+    return written
