@@ -31,7 +31,9 @@ def backup(store: Store, reason: str = "manual", folder: Path | None = None) -> 
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise ProjectFileError(f"{folder}: cannot create the backup folder ({error.strerror})") from None
+        raise ProjectFileError(
+            f"{folder}: cannot create the backup folder ({error.strerror})"
+        ) from None
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = folder / f"{store.path.stem}-{stamp}-{reason}.sqlite"
     partial = target.with_name(target.name + ".partial")

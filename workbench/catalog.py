@@ -27,6 +27,7 @@ from workbench.models import (
     Monitoring,
     OnCall,
     Oversight,
+    OversightKind,
     OversightMeasure,
     Pattern,
     PlaybookPhase,
@@ -278,13 +279,14 @@ def new_project_data(
         )
         for i, a in enumerate(template.alerts, 1)
     ]
-    measures = []
-    for kind in ("review_interface", "reviewer_training", "fatigue"):
+    measures: list[OversightMeasure] = []
+    kinds: tuple[OversightKind, ...] = ("review_interface", "reviewer_training", "fatigue")
+    for kind in kinds:
         for i, text in enumerate(getattr(template.oversight, kind), 1):
             measures.append(
                 OversightMeasure(
                     id=f"{kind.replace('_', '-')}-{i}",
-                    kind=kind,  # type: ignore[arg-type]
+                    kind=kind,
                     text=text,
                     position=len(measures) + 1,
                 )

@@ -13,11 +13,14 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from workbench import __version__
 from workbench.errors import WorkbenchError
 from workbench.models import ITEM_STATUSES, RISKS
+
+if TYPE_CHECKING:
+    from workbench.store import Store
 
 EXIT_OK, EXIT_NOT_READY, EXIT_USAGE = 0, 1, 2
 
@@ -54,7 +57,7 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _open(path: str):  # type: ignore[no-untyped-def]
+def _open(path: str) -> Store:
     from workbench.store import Store
 
     return Store.open(Path(path))
@@ -325,7 +328,7 @@ def build_parser() -> Parser:
     parser.add_argument("--version", action="version", version=f"workbench {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
-    def command(name: str, handler: Callable[[argparse.Namespace], int], text: str):  # type: ignore[no-untyped-def]
+    def command(name: str, handler: Callable[[argparse.Namespace], int], text: str):
         p = sub.add_parser(name, help=text, description=text)
         p.set_defaults(handler=handler)
         return p
@@ -436,8 +439,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"workbench: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("workbench: interrupted; nothing half-saved (each edit is all or nothing)",
-              file=sys.stderr)  # fmt: skip
+        print(
+            "workbench: interrupted; nothing half-saved (each edit is all or nothing)",
+            file=sys.stderr,
+        )
         return 130
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)

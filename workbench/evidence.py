@@ -45,8 +45,10 @@ def _inverse_normal_cdf(p: float) -> float:
     elif p <= 1 - 0.02425:
         q = p - 0.5
         r = q * q
-        x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / (
-            ((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1
+        x = (
+            (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5])
+            * q
+            / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
         )
     else:
         q = math.sqrt(-2 * math.log(1 - p))
@@ -108,4 +110,3 @@ def measure_threshold(threshold: Threshold) -> Measured:
         at=m.at,
         status=status,
     )
-

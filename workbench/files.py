@@ -23,7 +23,9 @@ def is_project_file(path: Path) -> bool:
             header = handle.read(72)
     except OSError:
         return False
-    return header.startswith(SQLITE_MAGIC) and int.from_bytes(header[68:72], "big") == APPLICATION_ID
+    return (
+        header.startswith(SQLITE_MAGIC) and int.from_bytes(header[68:72], "big") == APPLICATION_ID
+    )
 
 
 def write_atomic(path: Path, text: str) -> Path:

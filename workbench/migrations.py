@@ -22,8 +22,8 @@ def _stamp(db: Database, version: int) -> None:
 
 @project_migrations(name="0001_initial")
 def initial(db: Database) -> None:
-    db["meta"].create({"key": str, "value": str}, pk="key")
-    db["project"].create(
+    db.table("meta").create({"key": str, "value": str}, pk="key")
+    db.table("project").create(
         {
             "id": int,
             "name": str,
@@ -36,7 +36,7 @@ def initial(db: Database) -> None:
         },
         pk="id",
     )
-    db["items"].create(
+    db.table("items").create(
         {
             "id": str,
             "section": str,
@@ -53,7 +53,7 @@ def initial(db: Database) -> None:
         },
         pk="id",
     )
-    db["thresholds"].create(
+    db.table("thresholds").create(
         {
             "metric": str,
             "name": str,
@@ -68,7 +68,7 @@ def initial(db: Database) -> None:
         },
         pk="metric",
     )
-    db["dataset"].create(
+    db.table("dataset").create(
         {
             "id": int,
             "planned_size": int,
@@ -80,7 +80,7 @@ def initial(db: Database) -> None:
         },
         pk="id",
     )
-    db["patterns"].create(
+    db.table("patterns").create(
         {
             "id": str,
             "title": str,
@@ -91,10 +91,10 @@ def initial(db: Database) -> None:
         },
         pk="id",
     )
-    db["stages"].create(
+    db.table("stages").create(
         {"week": int, "traffic": float, "criterion": str, "status": str}, pk="week"
     )
-    db["rollout_settings"].create(
+    db.table("rollout_settings").create(
         {
             "id": int,
             "shadow_weeks": int,
@@ -105,7 +105,7 @@ def initial(db: Database) -> None:
         },
         pk="id",
     )
-    db["alerts"].create(
+    db.table("alerts").create(
         {
             "id": str,
             "signal": str,
@@ -121,7 +121,7 @@ def initial(db: Database) -> None:
         },
         pk="id",
     )
-    db["logging_policy"].create(
+    db.table("logging_policy").create(
         {
             "id": int,
             "always": str,
@@ -132,7 +132,7 @@ def initial(db: Database) -> None:
         },
         pk="id",
     )
-    db["severity_levels"].create(
+    db.table("severity_levels").create(
         {
             "id": str,
             "title": str,
@@ -143,10 +143,10 @@ def initial(db: Database) -> None:
         },
         pk="id",
     )
-    db["playbook"].create(
+    db.table("playbook").create(
         {"id": str, "title": str, "window": str, "steps": str, "position": int}, pk="id"
     )
-    db["rollback_options"].create(
+    db.table("rollback_options").create(
         {
             "id": str,
             "title": str,
@@ -158,9 +158,9 @@ def initial(db: Database) -> None:
         },
         pk="id",
     )
-    db["on_call"].create({"role": str, "person": str}, pk="role")
-    db["escalation"].create({"step": int, "contact": str, "when": str}, pk="step")
-    db["oversight"].create(
+    db.table("on_call").create({"role": str, "person": str}, pk="role")
+    db.table("escalation").create({"step": int, "contact": str, "when": str}, pk="step")
+    db.table("oversight").create(
         {
             "id": str,
             "kind": str,
@@ -171,7 +171,7 @@ def initial(db: Database) -> None:
         },
         pk="id",
     )
-    db["decisions"].create(
+    db.table("decisions").create(
         {
             "id": int,
             "title": str,
@@ -187,11 +187,11 @@ def initial(db: Database) -> None:
         },
         pk="id",
     )
-    db["changes"].create(
+    db.table("changes").create(
         {"id": int, "at": str, "by": str, "summary": str, "undoes": int, "undone": int},
         pk="id",
     )
-    db["history"].create(
+    db.table("history").create(
         {
             "id": int,
             "change": int,
@@ -204,18 +204,16 @@ def initial(db: Database) -> None:
         pk="id",
         foreign_keys=[("change", "changes", "id")],
     )
-    db["history"].create_index(["change"])
-    db["history"].create_index(["entity", "key"])
+    db.table("history").create_index(["change"])
+    db.table("history").create_index(["entity", "key"])
     _stamp(db, 1)
 
 
 @project_migrations(name="0002_workshop")
 def workshop(db: Database) -> None:
     """The guided workshop: who is present, where the team is, the parking lot."""
-    db["workshop"].create(
-        {"id": int, "attendees": str, "editor": str, "step": str}, pk="id"
-    )
-    db["parking_lot"].create(
+    db.table("workshop").create({"id": int, "attendees": str, "editor": str, "step": str}, pk="id")
+    db.table("parking_lot").create(
         {"id": int, "text": str, "raised_by": str, "step": str, "resolved": int}, pk="id"
     )
     _stamp(db, 2)

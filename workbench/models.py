@@ -303,9 +303,7 @@ class Decision(Model):
         for link in links:
             kind, _, target = link.partition(":")
             if kind not in ("threshold", "item") or not target:
-                raise ValueError(
-                    f"link {link!r} must look like threshold:METRIC or item:ITEM_ID"
-                )
+                raise ValueError(f"link {link!r} must look like threshold:METRIC or item:ITEM_ID")
         return links
 
 
@@ -389,5 +387,7 @@ class ProjectData(Model):
         ids = {d.id for d in self.decisions}
         for d in self.decisions:
             if d.supersedes is not None and d.supersedes not in ids:
-                raise ValueError(f"decision {d.id} supersedes decision {d.supersedes}, which does not exist")
+                raise ValueError(
+                    f"decision {d.id} supersedes decision {d.supersedes}, which does not exist"
+                )
         return self

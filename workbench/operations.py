@@ -17,13 +17,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from workbench.catalog import (
+    CHECKLISTS_DIR,
+    DEFAULT_TEMPLATE,
     Template,
     default_template,
     new_project_data,
     parse_template,
     read_text_file,
-    CHECKLISTS_DIR,
-    DEFAULT_TEMPLATE,
 )
 from workbench.errors import InvalidValueError, TemplateError, describe_validation_error
 from workbench.models import (
@@ -194,9 +194,9 @@ def add_threshold(
             metric=metric,
             name=name,
             definition=definition,
-            comparator=comparator,  # type: ignore[arg-type]
+            comparator=comparator,
             target=target,
-            unit=unit,  # type: ignore[arg-type]
+            unit=unit,
             reasoning=reasoning,
             position=position,
         )
@@ -240,7 +240,7 @@ def decide(
             title=title,
             decision=decision,
             rationale=rationale,
-            status=status,  # type: ignore[arg-type]
+            status=status,
             supersedes=supersedes,
             context=context,
             alternatives=alternatives,

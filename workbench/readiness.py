@@ -79,8 +79,14 @@ def _checks(data: ProjectData, minimums: Mapping[str, int]) -> list[Check]:
 
     def add(area: str, title: str, passed: bool, reason: str, where: str, blocker: bool = False):
         checks.append(
-            Check(area=area, title=title, passed=passed, blocker=blocker and not passed,
-                  reason="" if passed else reason, where=where)  # fmt: skip
+            Check(
+                area=area,
+                title=title,
+                passed=passed,
+                blocker=blocker and not passed,
+                reason="" if passed else reason,
+                where=where,
+            )
         )
 
     # Checklist items: done or not applicable (with its reason) passes.
@@ -141,9 +147,14 @@ def _checks(data: ProjectData, minimums: Mapping[str, int]) -> list[Check]:
     ds = data.dataset
     size = ds.actual_size or ds.planned_size
     if size == 0:
-        add("dataset", "Test set size recorded", False,
-            "no test set size recorded (plan one on the test-set screen)", "dataset",
-            blocker=True)  # fmt: skip
+        add(
+            "dataset",
+            "Test set size recorded",
+            False,
+            "no test set size recorded (plan one on the test-set screen)",
+            "dataset",
+            blocker=True,
+        )
     else:
         add(
             "dataset",
@@ -154,28 +165,53 @@ def _checks(data: ProjectData, minimums: Mapping[str, int]) -> list[Check]:
             blocker=True,
         )
         if ds.actual_size == 0:
-            add("dataset", "Test set built", False,
+            add(
+                "dataset",
+                "Test set built",
+                False,
                 f"the test set is planned ({ds.planned_size} cases) but not built yet",
-                "dataset")  # fmt: skip
+                "dataset",
+            )
 
     # Rollout: a pattern chosen; no stage failed its gate.
     chosen = [p for p in data.rollout.patterns if p.chosen]
-    add("rollout", "Deployment pattern chosen", bool(chosen),
-        "no deployment pattern chosen", "rollout")  # fmt: skip
+    add(
+        "rollout",
+        "Deployment pattern chosen",
+        bool(chosen),
+        "no deployment pattern chosen",
+        "rollout",
+    )
     for stage in data.rollout.stages:
         if stage.status == "failed":
-            add("rollout", f"Week {stage.week} gate", False,
+            add(
+                "rollout",
+                f"Week {stage.week} gate",
+                False,
                 f"rollout week {stage.week} ({stage.traffic:.0%}) failed its gate: "
-                f"{stage.criterion}", "rollout", blocker=True)  # fmt: skip
+                f"{stage.criterion}",
+                "rollout",
+                blocker=True,
+            )
 
     # Monitoring: alerts with owners; a retention period.
     alerts = [a for a in data.monitoring.alerts if a.enabled]
     add("monitoring", "Alerts configured", bool(alerts), "no alert rule is enabled", "monitoring")
     unowned = [a.signal for a in alerts if not a.owner]
-    add("monitoring", "Every alert has an owner", not unowned,
-        f"alerts without an owner: {', '.join(unowned)}", "monitoring")  # fmt: skip
-    add("monitoring", "Log retention set", data.monitoring.logging.retention_days > 0,
-        "no log retention period set", "monitoring")  # fmt: skip
+    add(
+        "monitoring",
+        "Every alert has an owner",
+        not unowned,
+        f"alerts without an owner: {', '.join(unowned)}",
+        "monitoring",
+    )
+    add(
+        "monitoring",
+        "Log retention set",
+        data.monitoring.logging.retention_days > 0,
+        "no log retention period set",
+        "monitoring",
+    )
 
     # Incident response: a tested rollback, on-call and escalation.
     tested = [r for r in data.incident_response.rollback_options if r.last_tested]
@@ -189,10 +225,20 @@ def _checks(data: ProjectData, minimums: Mapping[str, int]) -> list[Check]:
         blocker=risk == "high",
     )
     staffed = [o for o in data.incident_response.on_call if o.person]
-    add("incident_response", "On-call assigned", bool(staffed),
-        "nobody is assigned on call", "incident_response")  # fmt: skip
-    add("incident_response", "Escalation path defined", bool(data.incident_response.escalation),
-        "no escalation path defined", "incident_response")  # fmt: skip
+    add(
+        "incident_response",
+        "On-call assigned",
+        bool(staffed),
+        "nobody is assigned on call",
+        "incident_response",
+    )
+    add(
+        "incident_response",
+        "Escalation path defined",
+        bool(data.incident_response.escalation),
+        "no escalation path defined",
+        "incident_response",
+    )
 
     # Oversight: something in place for each kind of measure the project lists.
     kinds = {
@@ -203,14 +249,23 @@ def _checks(data: ProjectData, minimums: Mapping[str, int]) -> list[Check]:
     for kind, label in kinds.items():
         measures = [m for m in data.oversight.measures if m.kind == kind]
         if measures:
-            add("oversight", f"{label.capitalize()} in place",
+            add(
+                "oversight",
+                f"{label.capitalize()} in place",
                 any(m.status == "in_place" for m in measures),
-                f"no {label} measure is in place yet", "oversight")  # fmt: skip
+                f"no {label} measure is in place yet",
+                "oversight",
+            )
 
     # Documentation: the decision log holds at least one accepted decision.
     accepted = [d for d in data.decisions if d.status == "accepted"]
-    add("documentation", "Decisions recorded", bool(accepted),
-        "the decision log has no accepted decision", "decisions")  # fmt: skip
+    add(
+        "documentation",
+        "Decisions recorded",
+        bool(accepted),
+        "the decision log has no accepted decision",
+        "decisions",
+    )
     return checks
 
 

@@ -23,7 +23,6 @@ from sqlite_utils import Database
 from sqlite_utils.db import Table
 
 from workbench import migrations
-from workbench.migrations import APPLICATION_ID
 from workbench.catalog import Template, parse_template
 from workbench.errors import (
     ConflictError,
@@ -32,6 +31,7 @@ from workbench.errors import (
     ProjectFileError,
     describe_validation_error,
 )
+from workbench.migrations import APPLICATION_ID
 from workbench.models import (
     AlertRule,
     ChecklistItem,
@@ -215,14 +215,20 @@ class Store:
     # ----------------------------------------------------------------- opening
 
     @classmethod
-    def open(cls, path: Path | str, *, readonly: bool = False, backup_dir: Path | None = None) -> Store:
+    def open(
+        cls, path: Path | str, *, readonly: bool = False, backup_dir: Path | None = None
+    ) -> Store:
         """Open an existing project, migrating it (after a backup) when it is older."""
         path = Path(path)
         check_project_file(path)
         try:
             conn = _connect(path, readonly=readonly)
+        except sqlite3.Error as error:
+            raise ProjectFileError(describe_sqlite_error(path, error)) from None
+        try:
             db = Database(conn, execute_plugins=False)
             store = cls(db, path)
+            store._check_integrity()
             version = store.schema_version()
             if version < migrations.SCHEMA_VERSION:
                 if readonly:
@@ -236,16 +242,20 @@ class Store:
             store._check_tables()
             return store
         except sqlite3.Error as error:
+            conn.close()
             raise ProjectFileError(describe_sqlite_error(path, error)) from None
+        except BaseException:
+            conn.close()
+            raise
 
     @classmethod
-    def create(
-        cls, path: Path | str, data: ProjectData, template_text: str, by: str
-    ) -> Store:
+    def create(cls, path: Path | str, data: ProjectData, template_text: str, by: str) -> Store:
         """Create a new project file; refuses to overwrite anything that exists."""
         path = Path(path)
         if path.exists():
-            raise ProjectFileError(f"{path}: already exists; choose another name or delete it first")
+            raise ProjectFileError(
+                f"{path}: already exists; choose another name or delete it first"
+            )
         if not path.parent.is_dir():
             raise ProjectFileError(f"{path.parent}: no such folder")
         partial = path.with_name(path.name + ".creating")
@@ -277,10 +287,20 @@ class Store:
         parse_template(template_text)  # refuse a template the project could not read back
         migrations.apply(self.db)
         with self.write():
-            self.db["meta"].insert({"key": "template", "value": template_text}, replace=True)
+            self.db.table("meta").insert({"key": "template", "value": template_text}, replace=True)
             self._write_all(data)
             change = self._new_change(by, f"created project {data.project.name!r}")
             self._log(change, "project", "", "*", None, data.project.name)
+
+    def _check_integrity(self) -> None:
+        """Refuse a damaged file before anything is written to it (a write could spread the damage)."""
+        problem = str(self.db.execute("PRAGMA quick_check(1)").fetchone()[0])
+        if problem != "ok":
+            problem = " ".join(problem.replace("*** in database main ***", "").split())
+            raise ProjectFileError(
+                f"{self.path}: the project file is damaged ({problem}); "
+                "restore a backup with: workbench restore"
+            )
 
     def _check_tables(self) -> None:
         names = set(self.db.table_names())
@@ -434,6 +454,7 @@ class Store:
         offset: int = 0,
         entity: str | None = None,
         key: str | None = None,
+        field: str | None = None,
         by: str | None = None,
         text: str | None = None,
     ) -> list[HistoryEntry]:
@@ -446,6 +467,9 @@ class Store:
         if key:
             where.append("h.key = ?")
             params.append(key)
+        if field:
+            where.append("h.field = ?")
+            params.append(field)
         if by:
             where.append("c.by = ?")
             params.append(by)
@@ -696,7 +720,10 @@ def _jsonable(value: Any) -> Any:
 def _typed_key(entity: Entity, text: str) -> Any:
     if entity.key is None:
         return None
-    if entity.key in ("week", "step", "id") and entity.model.model_fields[entity.key].annotation is not str:
+    if (
+        entity.key in ("week", "step", "id")
+        and entity.model.model_fields[entity.key].annotation is not str
+    ):
         try:
             return int(text)
         except ValueError:

@@ -12,7 +12,9 @@ def render_junit(project_name: str, readiness: Readiness, allow_conditional: boo
     suite = ET.Element("testsuite", name=f"readiness: {project_name}")
     failures = skipped = 0
     for check in readiness.checks:
-        case = ET.SubElement(suite, "testcase", classname=f"readiness.{check.area}", name=check.title)
+        case = ET.SubElement(
+            suite, "testcase", classname=f"readiness.{check.area}", name=check.title
+        )
         if check.passed:
             continue
         if check.blocker or not allow_conditional:

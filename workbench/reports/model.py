@@ -104,7 +104,7 @@ def build_report(
     generated_at: str | None = None,
 ) -> Report:
     """Assemble the report from the project's content, its template and its history."""
-    minimums = {level.id: level.min_test_cases for level in template.risk_levels}
+    minimums: dict[str, int] = {level.id: level.min_test_cases for level in template.risk_levels}
     titles = {s.id: s.title for s in template.sections}
     sections: dict[str, list[ChecklistItem]] = {}
     for item in data.checklist:

@@ -1,0 +1,72 @@
+"""Helpers shared by the core tests (the fixtures that use them live in conftest.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from workbench import operations
+from workbench.catalog import CHECKLISTS_DIR, DEFAULT_TEMPLATE, default_template, new_project_data
+from workbench.models import EscalationStep, Risk
+from workbench.store import Store
+
+TEMPLATE_PATH = CHECKLISTS_DIR / f"{DEFAULT_TEMPLATE}.toml"
+SAMPLE_TOML = Path(__file__).resolve().parent.parent / "sample_project" / "support-assistant.toml"
+
+
+@dataclass
+class Result:
+    """What a person sees after running one command."""
+
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> object:
+        return json.loads(self.out)
+
+
+Runner = Callable[..., Result]
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def memory_store(risk: Risk = "medium", name: str = "Demo") -> Store:
+    """A fresh project in memory, started from the shipped template."""
+    data = new_project_data(default_template(), name, risk)
+    return Store.memory(data, TEMPLATE_PATH.read_text(encoding="utf-8"), by="creator")
+
+
+def fill_everything(store: Store, by: str = "filler") -> None:
+    """Satisfy every readiness check through the same edits the UI and the CLI make."""
+    data = store.load()
+    for item in data.checklist:
+        operations.tick(store, item.id, "done", by, evidence=f"evidence for {item.id}")
+    good = {
+        "accuracy": (0.97, 500),
+        "hallucination_rate": (0.01, 500),
+        "harmful_refusal_rate": (0.99, 500),
+        "response_time": (1.2, None),
+        "error_rate": (0.001, 2000),
+    }
+    for threshold in data.thresholds:
+        store.update("threshold", threshold.metric, {"reasoning": "agreed in the workshop"}, by)
+        value, n = good[threshold.metric]
+        operations.measure(store, threshold.metric, value, by, n=n, source="eval run")
+    minimum = operations.minimums(store.template())[data.project.risk]
+    store.update("dataset", None, {"planned_size": minimum, "actual_size": minimum}, by)
+    store.update("pattern", "gradual-rollout", {"chosen": True}, by)
+    for alert in data.monitoring.alerts:
+        store.update("alert", alert.id, {"owner": "ops"}, by)
+    store.update("rollback", "feature-flag", {"last_tested": dt.date(2026, 1, 5)}, by)
+    store.update("on_call", "Primary on-call", {"person": "Ana"}, by)
+    store.insert("escalation", EscalationStep(step=1, contact="Duty manager"), by)
+    for measure in data.oversight.measures:
+        store.update("measure", measure.id, {"status": "in_place"}, by)
+    operations.decide(store, by, title="Go live", decision="Ship it", rationale="All green")

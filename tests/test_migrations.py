@@ -1,0 +1,167 @@
+"""An older project file is backed up (as a real SQLite copy), then migrated, keeping content."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from core_support import Runner, sha256
+from sqlite_utils import Database
+
+from workbench import migrations, operations
+from workbench.backup import list_backups
+from workbench.migrations import APPLICATION_ID, SCHEMA_VERSION
+from workbench.models import ChecklistItem, ProjectInfo, Threshold
+from workbench.store import Store
+
+ITEM = "testing.edge-cases"
+
+
+def pragmas(path: Path) -> tuple[int, int]:
+    conn = sqlite3.connect(path)
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        conn.close()
+    return app_id, version
+
+
+def integrity(path: Path) -> str:
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def make_schema_1_file(path: Path, template_text: str) -> None:
+    """A file as the first release wrote it: migration 0001 only, with some content."""
+    db = Database(path)
+    migrations.apply(db, stop_before="0002_workshop")
+    project = ProjectInfo(name="Old project", risk="high", owner="Ana", template="x")
+    item = ChecklistItem(
+        id=ITEM,
+        section="testing",
+        title="Edge cases exercised",
+        area="testing",
+        status="done",
+        evidence="written by version 1",
+        position=1,
+    )
+    threshold = Threshold(
+        metric="accuracy", name="Accuracy", comparator=">", target=0.9, reasoning="agreed"
+    )
+    with db.atomic():
+        db["meta"].insert({"key": "template", "value": template_text})
+        db["project"].insert({"id": 1, **project.model_dump(mode="json")})
+        db["items"].insert(item.model_dump(mode="json"))
+        db["thresholds"].insert(
+            {**threshold.model_dump(mode="json"), "measured": '{"value": 0.93, "n": 200}'}
+        )
+        db["changes"].insert({"id": 1, "at": "2025-01-01T00:00:00+00:00", "by": "ana",
+                              "summary": "created project 'Old project'", "undone": 0})  # fmt: skip
+    db.close()
+
+
+def test_apply_stop_before_makes_a_schema_1_file(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    db = Database(path)
+    migrations.apply(db, stop_before="0002_workshop")
+    names = set(db.table_names())
+    db.close()
+    assert pragmas(path) == (APPLICATION_ID, 1)
+    assert "items" in names and "workshop" not in names and "parking_lot" not in names
+
+
+def test_schema_1_file_is_backed_up_then_migrated(tmp_path: Path, template_text: str) -> None:
+    path = tmp_path / "old.sqlite"
+    make_schema_1_file(path, template_text)
+    with Store.open(path) as store:
+        assert store.schema_version() == SCHEMA_VERSION
+        data = store.load()
+    assert pragmas(path) == (APPLICATION_ID, SCHEMA_VERSION)
+    assert data.project.name == "Old project" and data.project.risk == "high"
+    item = next(i for i in data.checklist if i.id == ITEM)
+    assert (item.status, item.evidence) == ("done", "written by version 1")
+    threshold = data.thresholds[0]
+    assert threshold.measured is not None and threshold.measured.value == 0.93
+    assert data.parking_lot == [] and data.workshop.attendees == []
+
+    backups = list_backups(path)
+    assert len(backups) == 1
+    assert backups[0].parent == tmp_path / "backups"
+    assert "before-migration-v1" in backups[0].name
+    assert backups[0].read_bytes().startswith(b"SQLite format 3\x00")
+    assert pragmas(backups[0]) == (APPLICATION_ID, 1)
+    assert integrity(backups[0]) == "ok"
+    conn = sqlite3.connect(backups[0])
+    try:
+        evidence = conn.execute("SELECT evidence FROM items WHERE id = ?", [ITEM]).fetchone()
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    finally:
+        conn.close()
+    assert evidence == ("written by version 1",)
+    assert "workshop" not in tables
+
+    # A second open finds nothing to migrate and makes no second backup.
+    with Store.open(path):
+        pass
+    assert len(list_backups(path)) == 1
+
+
+def downgrade_to_schema_1(path: Path) -> None:
+    """Undo migration 0002 by hand, as if the file had been written by the first release."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.executescript(
+            """
+            DROP TABLE workshop;
+            DROP TABLE parking_lot;
+            DELETE FROM _sqlite_migrations WHERE name = '0002_workshop';
+            PRAGMA user_version = 1;
+            """
+        )
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def test_a_full_old_project_keeps_all_its_content(tmp_path: Path, cli: Runner) -> None:
+    path = tmp_path / "full.sqlite"
+    with operations.create_project(path, name="Full", risk="medium", by="ana") as store:
+        operations.tick(store, ITEM, "done", "ana", evidence="kept across versions")
+        operations.measure(store, "accuracy", 0.93, "ana", n=200)
+        operations.decide(store, "ana", title="Ship", decision="d", rationale="r")
+        before = store.load()
+        history_before = store.history_count()
+    downgrade_to_schema_1(path)
+    assert pragmas(path) == (APPLICATION_ID, 1)
+
+    result = cli("status", path)  # any command upgrades the file
+    assert result.code == 0, result.err
+    assert "Full" in result.out
+    with Store.open(path) as store:
+        after = store.load()
+        assert store.history_count() == history_before
+    assert after == before
+    assert pragmas(path) == (APPLICATION_ID, SCHEMA_VERSION)
+    (backup,) = list_backups(path)
+    assert pragmas(backup) == (APPLICATION_ID, 1)
+    assert integrity(backup) == "ok"
+
+
+def test_readonly_open_of_an_old_file_refuses_and_changes_nothing(
+    tmp_path: Path, template_text: str
+) -> None:
+    path = tmp_path / "old.sqlite"
+    make_schema_1_file(path, template_text)
+    original = sha256(path)
+    try:
+        Store.open(path, readonly=True)
+    except Exception as error:  # noqa: BLE001 - asserting on the message below
+        assert "older workbench" in str(error)
+    else:
+        raise AssertionError("a read-only open of an old file should refuse")
+    assert sha256(path) == original
+    assert list_backups(path) == []

@@ -1,0 +1,637 @@
+"""The Markdown report: for wikis and pull requests.
+
+Every string a person typed goes through :func:`escape_md` (running text) or
+:func:`escape_md_cell` (table cells, headings, one-line labels), so a decision
+titled ``<script>``, ``[x](javascript:alert(1))`` or ``**bold**`` shows as typed
+when the Markdown is rendered, and never becomes HTML, a link or formatting.
+
+The plain-text helpers here (status words, targets, measured values, history
+lines) are shared with the HTML report, so the two formats say the same things.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from workbench.evidence import Measured
+from workbench.models import Decision, HistoryEntry
+from workbench.readiness import AREA_TITLES, VERDICT_TITLES, Blocker, Readiness, format_value
+from workbench.reports.model import Report, ReportThreshold
+
+HISTORY_LIMIT = 50
+
+# The report's sections, in order: (anchor, heading). Both formats use these headings.
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("blockers", "Blockers"),
+    ("open-points", "Open points"),
+    ("scores", "Area scores"),
+    ("checklist", "Checklist"),
+    ("thresholds", "Quality thresholds"),
+    ("test-set", "Test set"),
+    ("rollout", "Rollout"),
+    ("monitoring", "Monitoring"),
+    ("incident-response", "Incident response"),
+    ("oversight", "Human oversight"),
+    ("decisions", "Decision log"),
+    ("parking-lot", "Parking lot"),
+    ("workshop", "Workshop"),
+    ("history", "History"),
+)
+SECTION_TITLES: dict[str, str] = dict(SECTIONS)
+
+ITEM_STATUS_WORDS: dict[str, str] = {"open": "Open", "done": "Done", "na": "Not applicable"}
+THRESHOLD_STATUS_WORDS: dict[str, str] = {
+    "met_with_confidence": "Met with confidence",
+    "met": "Met",
+    "not_met": "Not met",
+    "unmeasured": "Not measured",
+}
+COMPARATOR_WORDS: dict[str, str] = {">": "above", ">=": "at least", "<": "below", "<=": "at most"}
+STAGE_STATUS_WORDS: dict[str, str] = {
+    "pending": "Pending",
+    "active": "Active",
+    "passed": "Passed",
+    "failed": "Failed",
+}
+MEASURE_STATUS_WORDS: dict[str, str] = {"planned": "Planned", "in_place": "In place"}
+OVERSIGHT_KIND_TITLES: dict[str, str] = {
+    "review_interface": "Review interface",
+    "reviewer_training": "Reviewer training",
+    "fatigue": "Fatigue management",
+}
+DECISION_STATUS_WORDS: dict[str, str] = {
+    "proposed": "Proposed",
+    "accepted": "Accepted",
+    "rejected": "Rejected",
+    "superseded": "Superseded",
+}
+NONE = "—"
+
+# --------------------------------------------------------------------- escaping
+
+# Characters that hide, reorder or break text without being seen: C0/C1 controls
+# (except tab and newline), Unicode format characters (bidi overrides and isolates,
+# zero-width space, word joiner, BOM, tag characters...) and the line/paragraph
+# separators. Zero-width (non-)joiners stay: emoji sequences and several scripts need them.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2"
+    "\u180e\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0001\U000e0020-\U000e007f]"
+)
+_NEWLINES = re.compile(r"\r\n?")
+# Backslash-escape everything Markdown or HTML could act on, anywhere in a line.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|!{}~&$])")
+# At the start of a line, these would open a list, a setext heading or a rule.
+_MD_LINE_START = re.compile(r"^([-+=])")
+_MD_ORDERED = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
+
+
+def reveal_invisible(text: str) -> str:
+    """``text`` with invisible control and format characters shown as ``⟨U+XXXX⟩``.
+
+    Windows and old Mac line endings become ``\\n``; tabs and newlines stay.
+    """
+    text = _NEWLINES.sub("\n", text)
+    return _INVISIBLE.sub(lambda m: f"⟨U+{ord(m.group()):04X}⟩", text)
+
+
+def _escape_line(line: str) -> str:
+    line = _MD_SPECIAL.sub(r"\\\1", line.strip())
+    line = _MD_LINE_START.sub(r"\\\1", line)
+    return _MD_ORDERED.sub(r"\1\\\2", line)
+
+
+def escape_md(text: str) -> str:
+    """Text a person typed, safe as Markdown running text: it renders exactly as typed.
+
+    Lines are kept (blank ones dropped, so the text stays inside its list item or
+    paragraph); each is trimmed so indentation cannot start a code block.
+    """
+    lines = (_escape_line(line) for line in reveal_invisible(text).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def escape_md_cell(text: str) -> str:
+    """Text a person typed, safe on one line: a table cell, a heading or a label.
+
+    Newlines become spaces (never ``<br>``: the report holds no raw HTML).
+    """
+    return _escape_line(" ".join(reveal_invisible(text).split()))
+
+
+# ------------------------------------------------------ words shared with HTML
+
+
+def verdict_title(readiness: Readiness) -> str:
+    return VERDICT_TITLES[readiness.verdict]
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (words or word + 's')}"
+
+
+def verdict_summary(readiness: Readiness) -> str:
+    """One sentence that says why the verdict is what it is."""
+    blockers = len(readiness.blockers)
+    points = len(readiness.open_points)
+    if readiness.verdict == "go":
+        return "Every readiness check passes."
+    if readiness.verdict == "conditional":
+        return f"No blockers, but {plural(points, 'open point')} to close or accept."
+    return (
+        f"{plural(blockers, 'blocker')} must be resolved before going live "
+        f"(and {plural(points, 'open point')})."
+    )
+
+
+def area_title(area: str) -> str:
+    return AREA_TITLES.get(area, area.replace("_", " ").capitalize())
+
+
+def describe_target(comparator: str, target: float, unit: str) -> str:
+    """``> 90%``: the comparator and the target as people read them."""
+    return f"{comparator} {format_value(target, unit)}"
+
+
+def describe_interval(measured: Measured, unit: str) -> str:
+    if measured.ci_low is None or measured.ci_high is None:
+        return ""
+    return f"{format_value(measured.ci_low, unit)} to {format_value(measured.ci_high, unit)}"
+
+
+def describe_measured(measured: Measured, unit: str) -> str:
+    """``92% (n = 300; 95% CI 88.4% to 94.9%)``, or ``—`` when not measured."""
+    if measured.value is None:
+        return NONE
+    details = []
+    if measured.n is not None:
+        details.append(f"n = {measured.n}")
+    interval = describe_interval(measured, unit)
+    if interval:
+        details.append(f"95% CI {interval}")
+    text = format_value(measured.value, unit)
+    return f"{text} ({'; '.join(details)})" if details else text
+
+
+def describe_threshold(threshold: ReportThreshold) -> str:
+    """A sentence for screen readers and chart labels."""
+    m = threshold.measured
+    target = (
+        f"target {COMPARATOR_WORDS.get(threshold.comparator, threshold.comparator)} "
+        f"{format_value(threshold.target, threshold.unit)}"
+    )
+    if m.value is None:
+        return f"{threshold.name}: not measured yet; {target}."
+    interval = describe_interval(m, threshold.unit)
+    return (
+        f"{threshold.name}: measured {format_value(m.value, threshold.unit)}"
+        + (f" (95% interval {interval})" if interval else "")
+        + f"; {target}; {THRESHOLD_STATUS_WORDS[m.status].lower()}."
+    )
+
+
+def describe_minutes(minutes: int) -> str:
+    if minutes % 1440 == 0:
+        return plural(minutes // 1440, "day")
+    if minutes % 60 == 0:
+        return plural(minutes // 60, "hour")
+    return f"{minutes} min"
+
+
+def describe_alert_condition(comparator: str, value: float, unit: str, window: int) -> str:
+    text = f"{comparator} {format_value(value, unit)}"
+    return text + (f" over {describe_minutes(window)}" if window else "")
+
+
+def superseded_by(decisions: Sequence[Decision]) -> dict[int, int]:
+    """Decision id -> the id of the decision that superseded it."""
+    return {d.supersedes: d.id for d in decisions if d.supersedes is not None}
+
+
+def decision_heading(decision: Decision, replaced_by: dict[int, int]) -> str:
+    heading = f"Decision {decision.id}: {decision.title}"
+    if decision.status == "superseded":
+        later = replaced_by.get(decision.id)
+        return heading + (f" (superseded by decision {later})" if later else " (superseded)")
+    return heading
+
+
+def latest_history(history: Sequence[HistoryEntry]) -> list[HistoryEntry]:
+    """The newest ``HISTORY_LIMIT`` entries, newest first."""
+    return sorted(history, key=lambda h: h.id, reverse=True)[:HISTORY_LIMIT]
+
+
+# Fields that name a record, tried in order, to show an added or removed record briefly.
+_NAMING_FIELDS = ("title", "name", "text", "signal", "contact", "role", "category", "value")
+
+
+def brief(value: Any, limit: int = 80) -> str:
+    """A history value on one short line."""
+    if value is None or value == "":
+        return NONE
+    if isinstance(value, dict):
+        named = next((value[k] for k in _NAMING_FIELDS if value.get(k) not in (None, "")), None)
+        if named is not None:
+            return brief(named, limit)
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def describe_change(entry: HistoryEntry) -> tuple[str, str, str]:
+    """(what changed, old value, new value) for one history entry."""
+    what = f"{entry.entity} {entry.key}".strip()
+    if entry.field == "*":
+        if entry.old is None and entry.new is not None:
+            return (f"added {what}" if entry.key else f"created {what}", NONE, brief(entry.new))
+        if entry.new is None:
+            return f"removed {what}", brief(entry.old), NONE
+        return f"replaced {what}", brief(entry.old), brief(entry.new)
+    return f"{what}: {entry.field}", brief(entry.old), brief(entry.new)
+
+
+def readable_time(stamp: str) -> str:
+    """``2024-05-03T10:00:00+00:00`` as ``2024-05-03 10:00 UTC``; anything else unchanged."""
+    try:
+        parsed = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if parsed.utcoffset() == dt.timedelta(0):
+        return parsed.strftime("%Y-%m-%d %H:%M UTC")
+    return parsed.isoformat(sep=" ", timespec="minutes")
+
+
+def stage_traffic(traffic: float) -> str:
+    return format_value(traffic, "rate")
+
+
+def percent(share: float) -> str:
+    return f"{share * 100:.0f}%"
+
+
+# ------------------------------------------------------------------- Markdown
+
+
+def _table(
+    headers: Sequence[str], rows: Iterable[Sequence[str]], empty: str = "None recorded."
+) -> list[str]:
+    """A GFM table; every cell is escaped here, so callers pass plain text."""
+    body = ["| " + " | ".join(escape_md_cell(c) or NONE for c in row) + " |" for row in rows]
+    if not body:
+        return [empty, ""]
+    return [
+        "| " + " | ".join(escape_md_cell(h) for h in headers) + " |",
+        "| " + " | ".join("---" for _ in headers) + " |",
+        *body,
+        "",
+    ]
+
+
+def _field(label: str, text: str) -> str:
+    """A ``- **Label:** text`` list item (``label`` is ours, ``text`` is escaped)."""
+    return f"- **{label}:** {escape_md(text) or NONE}"
+
+
+def _heading(level: int, text: str) -> list[str]:
+    return ["#" * level + " " + escape_md_cell(text), ""]
+
+
+def _section(anchor: str) -> list[str]:
+    return _heading(2, SECTION_TITLES[anchor])
+
+
+def _summary(report: Report) -> list[str]:
+    p = report.project
+    r = report.readiness
+    lines = [
+        *_heading(1, f"Readiness report: {p.name}"),
+        f"**Verdict: {verdict_title(r)}**. {escape_md_cell(verdict_summary(r))}",
+        "",
+    ]
+    if p.system:
+        lines.append(_field("System", p.system))
+    if p.use:
+        lines.append(_field("Use", p.use))
+    lines += [
+        _field("Risk level", p.risk),
+        _field("Owner", p.owner),
+        _field("Checklist template", report.guide.title),
+        _field("Generated", readable_time(report.generated_at)),
+        "",
+    ]
+    return lines
+
+
+def _reasons(anchor: str, points: Sequence[Blocker]) -> list[str]:
+    lines = _section(anchor)
+    if not points:
+        return [*lines, "None.", ""]
+    for b in points:
+        lines.append(f"- **{escape_md_cell(area_title(b.area))}:** {escape_md_cell(b.reason)}")
+    return [*lines, ""]
+
+
+def _blockers(report: Report) -> list[str]:
+    return _reasons("blockers", report.readiness.blockers) + _reasons(
+        "open-points", report.readiness.open_points
+    )
+
+
+def _scores(report: Report) -> list[str]:
+    rows = [
+        (s.title, percent(s.score), f"{s.passed} of {s.total}" if s.total else "no checks")
+        for s in report.readiness.scores
+    ]
+    return [*_section("scores"), *_table(("Area", "Score", "Checks passed"), rows)]
+
+
+def _checklist(report: Report) -> list[str]:
+    lines = _section("checklist")
+    for section in report.checklist_sections:
+        counts = f"{section.done} of {section.total} done"
+        if section.not_applicable:
+            counts += f", {section.not_applicable} not applicable"
+        lines += _heading(3, f"{section.title} ({counts})")
+        items = [i for i in report.checklist if i.section == section.id]
+        rows = [
+            (
+                i.title,
+                ITEM_STATUS_WORDS.get(i.status, i.status),
+                i.owner,
+                i.evidence,
+                i.reason if i.status == "na" else "",
+            )
+            for i in items
+        ]
+        lines += _table(("Item", "Status", "Owner", "Evidence", "Not applicable because"), rows)
+    return lines
+
+
+def _thresholds(report: Report) -> list[str]:
+    lines = _section("thresholds")
+    if not report.thresholds:
+        return [*lines, "No thresholds defined.", ""]
+    rows = [
+        (
+            t.name,
+            describe_target(t.comparator, t.target, t.unit),
+            describe_measured(t.measured, t.unit),
+            THRESHOLD_STATUS_WORDS[t.measured.status],
+            t.reasoning,
+        )
+        for t in report.thresholds
+    ]
+    return lines + _table(("Metric", "Target", "Measured", "Status", "Reasoning"), rows)
+
+
+def _dataset(report: Report) -> list[str]:
+    ds = report.dataset
+    lines = [
+        *_section("test-set"),
+        _field("Risk level", f"{ds.risk} (minimum {ds.minimum} test cases)"),
+        _field("Planned size", str(ds.planned_size)),
+        _field("Actual size", str(ds.actual_size)),
+        _field("Edge cases", str(ds.edge_cases)),
+        _field("Adversarial cases", str(ds.adversarial_cases)),
+    ]
+    if ds.notes:
+        lines.append(_field("Notes", ds.notes))
+    lines.append("")
+    if ds.composition:
+        lines += _heading(3, "Composition")
+        rows = [(c.category, str(c.planned), str(c.actual)) for c in ds.composition]
+        lines += _table(("Category", "Planned", "Actual"), rows)
+    return lines
+
+
+def _rollout(report: Report) -> list[str]:
+    ro = report.rollout
+    lines = [*_section("rollout"), *_heading(3, "Chosen deployment patterns")]
+    chosen = [p for p in ro.patterns if p.chosen]
+    if not chosen:
+        lines.append("No deployment pattern chosen yet.")
+    for p in chosen:
+        text = f"- **{escape_md_cell(p.title)}**"
+        if p.notes:
+            text += ": " + escape_md(p.notes)
+        lines.append(text)
+    lines += ["", *_heading(3, "Stages")]
+    if ro.stages:
+        rows = [
+            (f"Week {s.week}", stage_traffic(s.traffic), s.criterion, STAGE_STATUS_WORDS[s.status])
+            for s in ro.stages
+        ]
+        lines += _table(("Week", "Traffic", "Criterion to go on", "Status"), rows)
+    else:
+        lines += ["No rollout stages planned.", ""]
+    st = ro.settings
+    lines += [
+        *_heading(3, "Settings"),
+        _field("Shadow mode", plural(st.shadow_weeks, "week")),
+        _field("Shadow comparison", st.shadow_comparison),
+        _field("Human-in-the-loop approval target", format_value(st.hitl_approval_target, "rate")),
+        _field("Human-in-the-loop notes", st.hitl_notes),
+        _field("Feature flag tool", st.flag_tool),
+        "",
+    ]
+    return lines
+
+
+def _monitoring(report: Report) -> list[str]:
+    mon = report.monitoring
+    lines = [*_section("monitoring"), *_heading(3, "Alerts")]
+    if mon.alerts:
+        rows = [
+            (
+                a.signal,
+                describe_alert_condition(a.comparator, a.value, a.unit, a.window_minutes),
+                a.condition,
+                a.response,
+                a.owner,
+                "Yes" if a.enabled else "No",
+            )
+            for a in mon.alerts
+        ]
+        lines += _table(("Signal", "Fires when", "Condition", "Response", "Owner", "On"), rows)
+    else:
+        lines += ["No alerts configured.", ""]
+    log = mon.logging
+    lines += [
+        *_heading(3, "Logging"),
+        _field("Always log", ", ".join(log.always)),
+        _field("Optionally log", ", ".join(log.optionally)),
+        _field("Never log", ", ".join(log.never)),
+        _field("Retention", plural(log.retention_days, "day") if log.retention_days else "not set"),
+    ]
+    if log.retention_note:
+        lines.append(_field("Retention note", log.retention_note))
+    return [*lines, ""]
+
+
+def _incident_response(report: Report) -> list[str]:
+    ir = report.incident_response
+    lines = [*_section("incident-response"), *_heading(3, "Severity levels")]
+    lines += _table(
+        ("Severity", "Definition", "Respond within", "Example"),
+        [
+            (s.title, s.definition, describe_minutes(s.response_minutes), s.example)
+            for s in ir.severity_levels
+        ],
+        empty="No severity levels defined.",
+    )
+    lines += _heading(3, "Playbook")
+    for phase in ir.playbook:
+        lines += _heading(4, f"{phase.title} ({phase.window})" if phase.window else phase.title)
+        steps = [f"{n}. {escape_md_cell(step)}" for n, step in enumerate(phase.steps, 1)]
+        lines += [*(steps or ["No steps written."]), ""]
+    if not ir.playbook:
+        lines += ["No playbook written.", ""]
+    lines += _heading(3, "Rollback options")
+    lines += _table(
+        ("Option", "Description", "Speed", "Best for", "Last tested"),
+        [
+            (
+                r.title,
+                r.description,
+                r.speed,
+                r.best_for,
+                r.last_tested.isoformat() if r.last_tested else "never tested",
+            )
+            for r in ir.rollback_options
+        ],
+        empty="No rollback options listed.",
+    )
+    lines += _heading(3, "On call")
+    lines += _table(
+        ("Role", "Person"),
+        [(o.role, o.person or "nobody assigned") for o in ir.on_call],
+        empty="No on-call roles listed.",
+    )
+    lines += _heading(3, "Escalation")
+    lines += _table(
+        ("Step", "Contact", "When"),
+        [(str(e.step), e.contact, e.when) for e in ir.escalation],
+        empty="No escalation path defined.",
+    )
+    return lines
+
+
+def _oversight(report: Report) -> list[str]:
+    lines = _section("oversight")
+    measures = report.oversight.measures
+    if not measures:
+        return [*lines, "No oversight measures listed.", ""]
+    rows = [
+        (
+            OVERSIGHT_KIND_TITLES.get(m.kind, m.kind),
+            m.text,
+            MEASURE_STATUS_WORDS.get(m.status, m.status),
+            m.notes,
+        )
+        for m in measures
+    ]
+    return lines + _table(("Kind", "Measure", "Status", "Notes"), rows)
+
+
+def _decisions(report: Report) -> list[str]:
+    lines = _section("decisions")
+    if not report.decisions:
+        return [*lines, "No decisions recorded.", ""]
+    replaced_by = superseded_by(report.decisions)
+    for d in report.decisions:
+        lines += _heading(3, decision_heading(d, replaced_by))
+        if d.status == "superseded":
+            lines += ["*Superseded: kept for the record, no longer in force.*", ""]
+        lines += [
+            _field("Status", DECISION_STATUS_WORDS.get(d.status, d.status)),
+            _field("Date", d.date),
+            _field("Owner", d.owner),
+        ]
+        if d.supersedes is not None:
+            lines.append(_field("Supersedes", f"decision {d.supersedes}"))
+        for label, text in (
+            ("Context", d.context),
+            ("Decision", d.decision),
+            ("Rationale", d.rationale),
+            ("Alternatives considered", d.alternatives),
+        ):
+            if text:
+                lines.append(_field(label, text))
+        if d.links:
+            lines.append(_field("Links", ", ".join(d.links)))
+        lines.append("")
+    return lines
+
+
+def _parking_lot(report: Report) -> list[str]:
+    lines = _section("parking-lot")
+    open_questions = [q for q in report.parking_lot if not q.resolved]
+    resolved = len(report.parking_lot) - len(open_questions)
+    if not open_questions:
+        lines.append("No open questions.")
+    for q in open_questions:
+        who = ", ".join(
+            part
+            for part in (
+                f"raised by {q.raised_by}" if q.raised_by else "",
+                f"at step {q.step}" if q.step else "",
+            )
+            if part
+        )
+        text = f"- **Q{q.id}:** {escape_md(q.text)}"
+        lines.append(text + (f" ({escape_md_cell(who)})" if who else ""))
+    if resolved:
+        lines += ["", f"{plural(resolved, 'resolved question')} not shown."]
+    return [*lines, ""]
+
+
+def _workshop(report: Report) -> list[str]:
+    ws = report.workshop
+    lines = [*_section("workshop"), *_heading(3, "Attendees")]
+    lines += [f"- {escape_md_cell(a)}" for a in ws.attendees] or ["No attendees recorded."]
+    lines.append("")
+    if ws.step:
+        lines += [_field("Workshop step reached", ws.step), ""]
+    return lines
+
+
+def _history(report: Report) -> list[str]:
+    entries = latest_history(report.history)
+    lines = _section("history")
+    if not entries:
+        return [*lines, "No changes recorded.", ""]
+    lines += [f"The latest {plural(len(entries), 'change')}, newest first.", ""]
+    rows = [(readable_time(h.at), h.by, *describe_change(h)) for h in entries]
+    return lines + _table(("When", "Who", "What", "Old", "New"), rows)
+
+
+def render_markdown(report: Report) -> str:
+    """The readiness report as GitHub-flavoured Markdown, with no raw HTML."""
+    lines: list[str] = []
+    for part in (
+        _summary,
+        _blockers,
+        _scores,
+        _checklist,
+        _thresholds,
+        _dataset,
+        _rollout,
+        _monitoring,
+        _incident_response,
+        _oversight,
+        _decisions,
+        _parking_lot,
+        _workshop,
+        _history,
+    ):
+        lines += part(report)
+    lines.append(
+        f"*Generated by the workbench on {escape_md_cell(readable_time(report.generated_at))} "
+        f"from the {escape_md_cell(report.guide.title)} checklist.*"
+    )
+    return "\n".join(lines).rstrip() + "\n"

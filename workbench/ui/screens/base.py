@@ -1,0 +1,86 @@
+"""What every area screen shares: the sidebar, a title, the status line and the footer.
+
+A screen asks the app for a snapshot when it is shown or after an edit, and
+draws it in ``show``. It never reads the project file itself.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Label
+
+from workbench.ui.messages import SnapshotLoaded
+from workbench.ui.session import Snapshot
+from workbench.ui.widgets.sidebar import Sidebar
+from workbench.ui.widgets.status_line import StatusLine
+
+
+class AreaScreen(Screen[None]):
+    """Base class for the screens reachable from the sidebar."""
+
+    MODE: ClassVar[str] = ""
+    HEADING: ClassVar[str] = ""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.snapshot: Snapshot | None = None
+        self._pending_focus: str | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="frame"):
+            yield Sidebar(self.MODE)
+            with Vertical(id="main"):
+                yield Label(self.HEADING, id="heading", markup=False)
+                yield from self.compose_main()
+        yield StatusLine()
+        yield Footer()
+
+    def compose_main(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.set_class(not getattr(self.app, "show_sidebar", True), "-no-sidebar")
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < 110, "-narrow")
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        self.app.load(self)  # type: ignore[attr-defined]
+
+    def on_snapshot_loaded(self, message: SnapshotLoaded) -> None:
+        message.stop()
+        self.snapshot = message.snapshot
+        name = message.snapshot.data.project.name
+        self.query_one("#heading", Label).update(
+            Text.assemble(
+                (self.HEADING, "bold"), "  ·  ", name, "  ·  editing as ", message.snapshot.editor
+            )
+        )
+        self.show(message.snapshot)
+        if self._pending_focus is not None:
+            key, self._pending_focus = self._pending_focus, None
+            self.select_record(key)
+
+    def show(self, snapshot: Snapshot) -> None:
+        """Draw the snapshot; called on the UI thread."""
+
+    def focus_record(self, key: str) -> None:
+        """Select a record (an item id, a metric) once the data is on screen."""
+        if self.snapshot is None:
+            self._pending_focus = key
+        else:
+            self.select_record(key)
+
+    def select_record(self, key: str) -> None:
+        """Override to move the cursor to ``key``."""
+
+    def edit(self, action, describe="Saved", on_saved=None) -> None:
+        self.app.edit(action, describe, on_saved)  # type: ignore[attr-defined]

@@ -1,0 +1,121 @@
+"""The UI's handle on the open project: one store, used from worker threads only.
+
+Screens never touch the store directly: they ask the app to run a read
+(``snapshot``) or an edit (an ``operations`` function) in a worker thread, and
+this class serialises those calls with a lock. No Textual here.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from workbench.catalog import Template
+from workbench.models import HistoryEntry, ProjectData
+from workbench.operations import default_user, minimums
+from workbench.progress import checklist_progress
+from workbench.readiness import Readiness, assess
+from workbench.store import Store
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything a screen shows, read in one go."""
+
+    data: ProjectData
+    readiness: Readiness
+    template: Template
+    editor: str
+    history_count: int
+    version: int
+    progress: list[int]
+
+
+class ProjectSession:
+    def __init__(self, path: Path, editor: str | None = None) -> None:
+        self.path = path
+        self._lock = threading.RLock()
+        self._store: Store | None = None
+        self._editor = editor
+        self.version = 0  # bumped by every edit made here
+        self._data_version: int | None = None
+
+    def open(self) -> None:
+        with self._lock:
+            if self._store is None:
+                self._store = Store.open(self.path)
+                self._data_version = self._read_data_version()
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self.open()
+        assert self._store is not None
+        return self._store
+
+    def close(self) -> None:
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+
+    @property
+    def editor(self) -> str:
+        return self._editor or default_user()
+
+    def snapshot(self) -> Snapshot:
+        with self._lock:
+            store = self.store
+            data = store.load()
+            template = store.template()
+            if not self._editor and data.workshop.editor:
+                self._editor = data.workshop.editor
+            return Snapshot(
+                data=data,
+                readiness=assess(data, minimums(template)),
+                template=template,
+                editor=self.editor,
+                history_count=store.history_count(),
+                version=self.version,
+                progress=checklist_progress(
+                    data, store.history(entity="item", field="status", limit=2000)
+                ),
+            )
+
+    def edit(self, action: Callable[[Store, str], T]) -> T:
+        """Run one edit (an operations function) as the current editor."""
+        with self._lock:
+            result = action(self.store, self.editor)
+            self.version += 1
+            self._data_version = self._read_data_version()
+            return result
+
+    def read(self, action: Callable[[Store], T]) -> T:
+        with self._lock:
+            return action(self.store)
+
+    def history(self, **filters: Any) -> list[HistoryEntry]:
+        with self._lock:
+            return self.store.history(**filters)
+
+    def set_editor(self, name: str) -> None:
+        self._editor = name
+
+    def _read_data_version(self) -> int:
+        assert self._store is not None
+        return int(self._store.db.execute("PRAGMA data_version").fetchone()[0])
+
+    def changed_elsewhere(self) -> bool:
+        """Whether another process has committed to the file since we last looked."""
+        with self._lock:
+            if self._store is None:
+                return False
+            current = self._read_data_version()
+            changed = self._data_version is not None and current != self._data_version
+            self._data_version = current
+            return changed

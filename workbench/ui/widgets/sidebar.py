@@ -1,0 +1,32 @@
+"""The list of screens on the left: where the team is, and a way to jump."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from workbench.ui.screens import PLACES
+
+
+class Sidebar(OptionList):
+    DEFAULT_CSS = """
+    Sidebar { width: 20; height: 1fr; border: none; padding: 0; background: $panel; }
+    Sidebar:focus { border: none; }
+    """
+
+    def __init__(self, current: str) -> None:
+        options = [Option(Text.assemble((f"{p.key} ", "bold"), p.title), id=p.mode) for p in PLACES]
+        super().__init__(*options, id="sidebar")
+        self.current = current
+        self.can_focus = False
+
+    def on_mount(self) -> None:
+        for index, place in enumerate(PLACES):
+            if place.mode == self.current:
+                self.highlighted = index
+
+    async def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id:
+            await self.app.run_action(f"app.goto('{event.option.id}')")
