@@ -130,13 +130,22 @@ def _checks(data: ProjectData, minimums: Mapping[str, int]) -> list[Check]:
                 f"{threshold.name} has not been measured yet",
                 where,
             )
-        elif measured.status == "met" and risk == "high":
+        elif measured.status == "met" and risk == "high" and measured.ci_low is not None:
             add(
                 "thresholds",
                 f"{threshold.name}: target met with confidence",
                 False,
                 f"{threshold.name} meets its target, but its 95% interval still crosses it "
                 "(a high-risk system needs more cases)",
+                where,
+            )
+        elif measured.status == "met" and risk == "high" and threshold.unit == "rate":
+            add(
+                "thresholds",
+                f"{threshold.name}: target met with confidence",
+                False,
+                f"{threshold.name} meets its target, but without the number of cases there is "
+                "no 95% interval (a high-risk system needs one: measure with --n)",
                 where,
             )
         else:

@@ -89,6 +89,8 @@ class ThresholdChart:
     value_x: float | None
     ci_x: float | None
     ci_width: float
+    note_x: float  # where "not measured yet" goes: on the side away from the target
+    note_anchor: str
     width: int = 400
     height: int = 76
     x0: int = 14
@@ -205,6 +207,8 @@ def threshold_chart(threshold: ReportThreshold) -> ThresholdChart:
         value_x=None if m.value is None else x(m.value),
         ci_x=ci_x,
         ci_width=ci_width,
+        note_x=float(x0 + 6) if target_x > (x0 + x1) / 2 else float(x1 - 6),
+        note_anchor="start" if target_x > (x0 + x1) / 2 else "end",
     )
 
 

@@ -77,6 +77,11 @@ class FormDialog(ModalScreen[Values | None]):
                 yield Button("Save (ctrl+s)", variant="primary", id="save")
                 yield Button("Cancel (esc)", id="cancel")
 
+    def on_mount(self) -> None:
+        self.query_one("#dialog-fields").can_focus = False
+        if self.fields:
+            self.query_one(f"#field-{self.fields[0].name}").focus()
+
     def values(self) -> Values:
         result: Values = {}
         for f in self.fields:

@@ -1,0 +1,60 @@
+"""Checklist screen: toggling, not applicable with a reason, owner, evidence, filter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import open_store, settle, type_text
+
+from workbench.ui.widgets.tables import RecordTable
+
+
+async def test_space_ticks_the_item_and_records_who(new_path: Path, make_app) -> None:
+    app = make_app(new_path, editor="Dana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("3")
+        await settle(pilot)
+        table = app.screen.query_one("#items", RecordTable)
+        assert table.current_key == "testing.dataset-documented"
+        await pilot.press("j", "space")
+        await settle(pilot)
+        assert "Saved" in str(app.screen.query_one("StatusLine").render())
+    with open_store(new_path) as store:
+        item = store.get("item", "testing.accuracy-thresholds")
+        assert item.status == "done"
+        assert item.updated_by == "Dana"
+        last = store.history(limit=5, key="testing.accuracy-thresholds", field="status")[0]
+        assert (last.by, last.old, last.new) == ("Dana", "open", "done")
+
+
+async def test_not_applicable_needs_a_reason(new_path: Path, make_app) -> None:
+    app = make_app(new_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("3")
+        await settle(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press("ctrl+s")  # empty reason: refused inline, dialog stays
+        await pilot.pause()
+        error = app.screen.query_one("#dialog-error")
+        assert "say why" in str(error.render())
+        await type_text(pilot, "Internal only")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    with open_store(new_path) as store:
+        item = store.get("item", "testing.dataset-documented")
+        assert (item.status, item.reason) == ("na", "Internal only")
+
+
+async def test_undo_reverts_the_last_edit(new_path: Path, make_app) -> None:
+    app = make_app(new_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("3")
+        await settle(pilot)
+        await pilot.press("space")
+        await settle(pilot)
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+    with open_store(new_path) as store:
+        assert store.get("item", "testing.dataset-documented").status == "open"
+        assert store.history(limit=1)[0].field == "status"
