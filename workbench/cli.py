@@ -316,6 +316,23 @@ def cmd_open(args: argparse.Namespace) -> int:
     return run_app(Path(args.path), theme=args.theme)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from workbench.store import check_project_file
+
+    check_project_file(Path(args.path))
+    try:
+        from workbench.ui.serve import serve
+    except ImportError:
+        raise UsageError("serving needs textual-serve: pip install 'workbench[serve]'") from None
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"Warning: listening on {args.host}: anyone who can reach it can edit the project.",
+            file=sys.stderr,
+        )
+    serve(Path(args.path), args.host, args.port)
+    return EXIT_OK
+
+
 # -------------------------------------------------------------------- parsing
 
 
@@ -424,6 +441,11 @@ def build_parser() -> Parser:
     p = command("open", cmd_open, "open the project in the workshop UI")
     p.add_argument("path", metavar="PATH")
     p.add_argument("--theme", help="colour theme (default: remembered, else workbench-dark)")
+
+    p = command("serve", cmd_serve, "run the workshop UI in a browser, for remote participants")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=_positive_int, default=8000, help="port (default 8000)")
     return parser
 
 

@@ -33,7 +33,7 @@ class Snapshot:
     editor: str
     history_count: int
     version: int
-    progress: list[int]
+    progress: list[tuple[str, int]]
 
 
 class ProjectSession:

@@ -81,12 +81,13 @@ class OverviewScreen(AreaScreen):
             findings.highlighted = min(highlighted or 0, len(options) - 1)
         else:
             findings.add_option(Option("Nothing left to do.", disabled=True))
-        series = snapshot.progress
-        self.query_one("#progress", Sparkline).data = [float(v) for v in series] or [0.0]
+        days = snapshot.progress
+        self.query_one("#progress", Sparkline).data = [float(n) for _, n in days] or [0.0]
         total = len(snapshot.data.checklist)
-        done = series[-1] if series else 0
+        done = sum(i.status != "open" for i in snapshot.data.checklist)
+        span = f" from {days[0][0]} to {days[-1][0]}" if len(days) > 1 else ""
         self.query_one("#progress-caption", Label).update(
-            f"{done} of {total} checklist items closed, over {max(len(series) - 1, 0)} changes"
+            f"{done} of {total} checklist items closed{span}"
         )
 
     def on_mount(self) -> None:
