@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from core_support import TEMPLATE_PATH, Runner
+
 from workbench.catalog import default_template, load_template
 from workbench.errors import TemplateError
 from workbench.store import Store
@@ -70,7 +70,9 @@ def test_patterns_include_shadow_hitl_gradual_and_flags() -> None:
 
 
 def test_five_default_alerts_with_responses() -> None:
-    alerts = {(a.id, a.comparator, a.value, a.unit, a.window_minutes) for a in default_template().alerts}
+    alerts = {
+        (a.id, a.comparator, a.value, a.unit, a.window_minutes) for a in default_template().alerts
+    }
     assert alerts == {
         ("error-rate", ">", 0.05, "rate", 15),
         ("latency", ">", 10.0, "seconds", 0),
@@ -104,7 +106,12 @@ def test_three_rollback_options_and_four_playbook_phases() -> None:
 
 def test_testing_kinds_logging_and_oversight_are_present() -> None:
     template = default_template()
-    assert [k.id for k in template.testing_kinds] == ["functional", "accuracy", "robustness", "bias"]
+    assert [k.id for k in template.testing_kinds] == [
+        "functional",
+        "accuracy",
+        "robustness",
+        "bias",
+    ]
     robustness = next(k for k in template.testing_kinds if k.id == "robustness")
     assert len(robustness.checks) == 4
     assert len(template.test_set.steps) == 5

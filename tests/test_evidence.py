@@ -69,8 +69,14 @@ def threshold(comparator: str, target: float, value: float | None, n: int | None
               unit: str = "rate") -> Threshold:  # fmt: skip
     measured = None if value is None else Measurement(value=value, n=n)
     return Threshold.model_validate(
-        {"metric": "m", "name": "M", "comparator": comparator, "target": target, "unit": unit,
-         "measured": measured}  # fmt: skip
+        {
+            "metric": "m",
+            "name": "M",
+            "comparator": comparator,
+            "target": target,
+            "unit": unit,
+            "measured": measured,
+        }  # fmt: skip
     )
 
 

@@ -159,7 +159,7 @@ def test_readonly_open_of_an_old_file_refuses_and_changes_nothing(
     original = sha256(path)
     try:
         Store.open(path, readonly=True)
-    except Exception as error:  # noqa: BLE001 - asserting on the message below
+    except Exception as error:
         assert "older workbench" in str(error)
     else:
         raise AssertionError("a read-only open of an old file should refuse")

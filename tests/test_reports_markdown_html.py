@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import re
 from html.parser import HTMLParser
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markupsafe import escape
@@ -65,7 +66,9 @@ def report_of(store: Store) -> Report:
 
 def fill(store: Store) -> None:
     """A project half-way through its workshop: some evidence, measurements, decisions."""
-    operations.tick(store, "testing.edge-cases", "done", BY, evidence="Suite run: 48/50", owner="Sam")
+    operations.tick(
+        store, "testing.edge-cases", "done", BY, evidence="Suite run: 48/50", owner="Sam"
+    )
     operations.tick(store, "testing.bias-checked", "na", BY, reason="Internal users only")
     for metric, value, n in (("accuracy", 0.93, 400), ("hallucination_rate", 0.06, 400)):
         store.update("threshold", metric, {"reasoning": f"agreed for {metric}"}, BY)
@@ -76,10 +79,17 @@ def fill(store: Store) -> None:
     store.update("stage", 1, {"status": "passed"}, BY)
     store.update("rollback", "feature-flag", {"last_tested": dt.date(2026, 4, 30)}, BY)
     store.update("on_call", "Primary on-call", {"person": "Alex"}, BY)
-    first = operations.decide(store, BY, title="Shadow for two weeks", decision="2 weeks",
-                              rationale="Build confidence")  # fmt: skip
-    operations.decide(store, BY, title="Shadow for one week", decision="1 week",
-                      rationale="Volume is high", supersedes=first.id)  # fmt: skip
+    first = operations.decide(
+        store, BY, title="Shadow for two weeks", decision="2 weeks", rationale="Build confidence"
+    )
+    operations.decide(
+        store,
+        BY,
+        title="Shadow for one week",
+        decision="1 week",
+        rationale="Volume is high",
+        supersedes=first.id,
+    )
     operations.park_question(store, "Who signs off the bias waiver?", BY, step="testing")
     store.update("workshop", None, {"attendees": ["Dana", "Sam", "Alex"]}, BY)
 
@@ -116,14 +126,16 @@ def complete(store: Store) -> None:
 def hostile(store: Store) -> None:
     """Hostile text wherever a person types: name, evidence, decisions, reasoning, and more."""
     store.update("project", None, {"name": HOSTILE, "system": HOSTILE + "\n# heading"}, BY)
-    operations.tick(store, "testing.edge-cases", "done", BY, evidence=HOSTILE + "\n- item",
-                    owner=HOSTILE)  # fmt: skip
+    operations.tick(
+        store, "testing.edge-cases", "done", BY, evidence=HOSTILE + "\n- item", owner=HOSTILE
+    )
     operations.tick(store, "testing.bias-checked", "na", BY, reason=HOSTILE)
     store.update("threshold", "accuracy", {"reasoning": HOSTILE}, BY)
     operations.measure(store, "accuracy", 0.5, BY, n=10, source=HOSTILE)
     decision = operations.decide(store, BY, title=HOSTILE, decision=HOSTILE, rationale=HOSTILE)
-    operations.decide(store, BY, title="Later " + HOSTILE, decision="x", rationale="y",
-                      supersedes=decision.id)  # fmt: skip
+    operations.decide(
+        store, BY, title="Later " + HOSTILE, decision="x", rationale="y", supersedes=decision.id
+    )
     operations.park_question(store, HOSTILE, BY, step=HOSTILE)
     store.update("workshop", None, {"attendees": [HOSTILE]}, BY)
     store.update("stage", 2, {"criterion": HOSTILE, "status": "failed"}, BY)
@@ -205,7 +217,10 @@ def check_page(page: str) -> CheckedPage:
         ("**bold**", r"\*\*bold\*\*"),
         ("a | b", r"a \| b"),
         ("back\\slash", r"back\\slash"),
-        ("`code` _em_ #tag !{x} ~~s~~ &amp; $x$", r"\`code\` \_em\_ \#tag \!\{x\} \~\~s\~\~ \&amp; \$x\$"),
+        (
+            "`code` _em_ #tag !{x} ~~s~~ &amp; $x$",
+            r"\`code\` \_em\_ \#tag \!\{x\} \~\~s\~\~ \&amp; \$x\$",
+        ),
         ("- not a list", r"\- not a list"),
         ("+ not a list", r"\+ not a list"),
         ("1. not a list", r"1\. not a list"),
@@ -266,10 +281,10 @@ def _unescaped(text: str, char: str) -> bool:
 @settings(max_examples=300, deadline=None)
 @given(st.text())
 def test_escape_md_leaves_nothing_markdown_could_act_on(text: str) -> None:
-    for escape in (escape_md, escape_md_cell):
-        out = escape(text)
+    for escaper in (escape_md, escape_md_cell):
+        out = escaper(text)
         for char in "<>[]|*_`#!{}&":
-            assert not _unescaped(out, char), (escape.__name__, char, out)
+            assert not _unescaped(out, char), (escaper.__name__, char, out)
     assert "\n" not in escape_md_cell(text)
 
 
@@ -289,34 +304,43 @@ def test_escaped_text_renders_as_one_plain_paragraph(text: str) -> None:
     assert tags <= {"ul", "li"}
 
 
-def _with_decision_titled(report: Report, title: str) -> Report:
+@functools.cache
+def _half_filled() -> Report:
+    store = new_store()
+    fill(store)
+    return report_of(store)
+
+
+def _with_decision(title: str) -> tuple[Decision, str]:
+    """The decision as stored, and the page with it as the only decision."""
     decision = Decision(id=99, title=title, decision="d", rationale="r", status="accepted")
-    data = report.content.model_copy(update={"decisions": [decision]})
-    return build_report(data, default_template(), [], generated_at=report.generated_at)
+    base = _half_filled()
+    data = base.content.model_copy(update={"decisions": [decision]})
+    report = build_report(data, default_template(), [], generated_at=base.generated_at)
+    return decision, render_html(report)
 
 
-@settings(
-    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=100, deadline=None)
 @given(title=st.text(min_size=1, max_size=300).filter(lambda t: t.strip()))
 @example(title="<")
 @example(title=SCRIPT)
 @example(title="</h3><h1>x</h1><h3>")
 @example(title="<!-- x")
-def test_any_decision_title_is_escaped_everywhere(filled: Report, title: str) -> None:
+def test_any_decision_title_is_escaped_everywhere(title: str) -> None:
     out = escape_md(title)
     for char in "<[|*":
         assert not _unescaped(out, char)
     assert "<" not in markdown_renderer().renderInline(escape_md_cell(title))
 
-    page = render_html(_with_decision_titled(filled, title))
-    stored = title.strip()
-    heading = f"<h3>Decision 99: {escape(reveal_invisible(stored))}</h3>"
-    assert heading in page
+    decision, page = _with_decision(title)
+    plain_page = _with_decision("plain")[1]
+    assert f"<h3>Decision 99: {escape(reveal_invisible(decision.title))}</h3>" in page
     if "<" in title:
-        assert f"Decision 99: {stored}" not in page
+        assert f"Decision 99: {decision.title}" not in page
+        if title not in plain_page:  # ("<" alone is in every page, as part of its tags)
+            assert title not in page
     # The title changes no tag: the page has the same structure as with a plain title.
-    plain = check_page(render_html(_with_decision_titled(filled, "plain")))
+    plain = check_page(plain_page)
     assert [tag for tag, _ in check_page(page).tags] == [tag for tag, _ in plain.tags]
 
 
@@ -409,7 +433,7 @@ def test_markdown_history_is_the_latest_50(filled: Report) -> None:
 
 def test_html_is_one_self_contained_page(filled: Report) -> None:
     page = render_html(filled)
-    assert page.startswith("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n")
+    assert page.startswith('<!DOCTYPE html>\n<html lang="en">\n<head>\n')
     head = page.split("<head>", 1)[1]
     assert head.lstrip().startswith(f'<meta http-equiv="Content-Security-Policy" content="{CSP}">')
     assert '<meta charset="utf-8">' in page[:1024]
@@ -540,7 +564,8 @@ def test_threshold_scales() -> None:
     span = rate.x1 - rate.x0
     assert rate.target_x == pytest.approx(rate.x0 + 0.9 * span, abs=0.1)
     assert rate.value_x == pytest.approx(rate.x0 + 0.93 * span, abs=0.1)
-    assert rate.ci_x is not None and rate.ci_x < rate.value_x < rate.ci_x + rate.ci_width
+    assert rate.ci_x is not None and rate.value_x is not None
+    assert rate.ci_x < rate.value_x < rate.ci_x + rate.ci_width
     assert rate.pass_x == rate.target_x  # "> 90%": the passing side is to the right
     seconds = threshold_chart(by_metric["response_time"])
     assert seconds.ticks[-1].text == "4.5 s"  # max(3, 2.1) * 1.5
@@ -553,10 +578,47 @@ def test_threshold_scales() -> None:
 def test_empty_project_renders() -> None:
     data = new_project_data(default_template(), "Bare", "low")
     bare = data.model_copy(
-        update={"checklist": [], "thresholds": [], "rollout": data.rollout.model_copy(
-            update={"patterns": [], "stages": []})}  # fmt: skip
+        update={
+            "checklist": [],
+            "thresholds": [],
+            "rollout": data.rollout.model_copy(update={"patterns": [], "stages": []}),
+        }
     )
     report = build_report(bare, default_template(), [], generated_at="not a date")
     md = render_markdown(report)
     assert "No thresholds defined." in md and "No changes recorded." in md
     check_page(render_html(report))
+
+
+def test_multiline_text_keeps_its_lines_and_nothing_else() -> None:
+    store = new_store()
+    evidence = "Run 7: 48/50\n\n<b>second</b> line\x1cthird"
+    operations.tick(store, "testing.edge-cases", "done", BY, evidence=evidence)
+    report = report_of(store)
+    page = render_html(report)
+    assert "<td>Run 7: 48/50<br>&lt;b&gt;second&lt;/b&gt; line⟨U+001C⟩third</td>" in page
+    row = next(line for line in render_markdown(report).splitlines() if "Run 7" in line)
+    assert r"| Run 7: 48/50 \<b\>second\</b\> line⟨U+001C⟩third |" in row
+
+
+def test_templates_never_switch_escaping_off() -> None:
+    from workbench.reports.html import TEMPLATES_DIR
+
+    for path in TEMPLATES_DIR.iterdir():
+        source = path.read_text(encoding="utf-8")
+        assert "|safe" not in source.replace(" ", "")
+        assert "autoescape false" not in source
+        assert "http://" not in source and "https://" not in source
+
+
+def test_threshold_scale_survives_odd_numbers() -> None:
+    store = new_store()
+    report = report_of(store)
+    odd = report.thresholds[0].model_copy(update={"unit": "count", "target": 0.0})
+    chart = threshold_chart(odd)
+    assert chart.ticks[-1].text == "1"  # nothing above zero: a 0 to 1 scale
+    for value in (float("inf"), float("nan"), -5.0):
+        chart = threshold_chart(odd.model_copy(update={"target": value}))
+        for position in (chart.target_x, chart.pass_x, *(t.x for t in chart.ticks)):
+            assert chart.x0 <= position <= chart.x1  # (False for NaN)
+        assert 0 <= chart.pass_width <= chart.x1 - chart.x0

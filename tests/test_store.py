@@ -62,7 +62,7 @@ def test_a_failure_inside_a_group_rolls_back_every_edit_of_it(store: Store) -> N
 def test_unknown_ids_are_named(store: Store) -> None:
     with pytest.raises(NotFoundError, match="no checklist item 'nope'"):
         operations.tick(store, "nope", "done", "ana")
-    with pytest.raises(NotFoundError, match="no threshold 'speed'.*accuracy"):
+    with pytest.raises(NotFoundError, match=r"no threshold 'speed'.*accuracy"):
         operations.measure(store, "speed", 0.5, "ana")
 
 

@@ -212,8 +212,8 @@ def cmd_measure(args: argparse.Namespace) -> int:
     text = f"Saved: {threshold.name} = {format_value(m.value, threshold.unit)}"
     if m.ci_low is not None and m.ci_high is not None:
         text += (
-            f" (95% interval {format_value(m.ci_low, threshold.unit)}"
-            f" – {format_value(m.ci_high, threshold.unit)}, n={m.n})"
+            f" (95% interval {format_value(m.ci_low, threshold.unit, 1)}"
+            f" – {format_value(m.ci_high, threshold.unit, 1)}, n={m.n})"
         )
     target = f"{threshold.comparator} {format_value(threshold.target, threshold.unit)}"
     print(f"{text}; target {target}: {m.status.replace('_', ' ')}.")

@@ -59,7 +59,9 @@ LongText = Annotated[str, Field(max_length=200_000)]
 class Model(BaseModel):
     """Base for every model: unknown fields are errors, strings are stripped."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_assignment=True)
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, validate_assignment=True, allow_inf_nan=False
+    )
 
 
 def now() -> str:
@@ -117,6 +119,18 @@ class Measurement(Model):
     ci_high: float | None = None
     source: ShortText = ""
     at: str = ""
+
+    @model_validator(mode="after")
+    def _interval_holds_value(self) -> Measurement:
+        if (self.ci_low is None) != (self.ci_high is None):
+            raise ValueError("a confidence interval needs both ci_low and ci_high")
+        if self.ci_low is not None and self.ci_high is not None:
+            if not self.ci_low <= self.value <= self.ci_high:
+                raise ValueError(
+                    f"the interval {self.ci_low:g}–{self.ci_high:g} must contain the value "
+                    f"{self.value:g}"
+                )
+        return self
 
 
 class Threshold(Model):

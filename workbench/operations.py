@@ -232,8 +232,16 @@ def decide(
             raise InvalidValueError(
                 f"cannot link {link!r}: use threshold:METRIC or item:ITEM_ID of this project"
             )
-    if supersedes is not None and supersedes not in {d.id for d in data.decisions}:
-        raise InvalidValueError(f"there is no decision {supersedes} to supersede")
+    if supersedes is not None:
+        old = next((d for d in data.decisions if d.id == supersedes), None)
+        if old is None:
+            raise InvalidValueError(f"there is no decision {supersedes} to supersede")
+        if old.status == "superseded":
+            later = next((d.id for d in data.decisions if d.supersedes == supersedes), None)
+            raise InvalidValueError(
+                f"decision {supersedes} is already superseded"
+                + (f" by decision {later}; supersede that one instead" if later else "")
+            )
     try:
         record = Decision(
             id=store.next_id("decision"),

@@ -233,7 +233,8 @@ class Store:
             if version < migrations.SCHEMA_VERSION:
                 if readonly:
                     raise ProjectFileError(
-                        f"{path}: made by an older workbench; open it once for writing to upgrade it"
+                        f"{path}: made by an older workbench; "
+                        "open it once for writing to upgrade it"
                     )
                 from workbench.backup import backup
 
@@ -293,7 +294,7 @@ class Store:
             self._log(change, "project", "", "*", None, data.project.name)
 
     def _check_integrity(self) -> None:
-        """Refuse a damaged file before anything is written to it (a write could spread the damage)."""
+        """Refuse a damaged file before anything is written to it (writing could spread it)."""
         problem = str(self.db.execute("PRAGMA quick_check(1)").fetchone()[0])
         if problem != "ok":
             problem = " ".join(problem.replace("*** in database main ***", "").split())
@@ -665,7 +666,8 @@ class Store:
             if last is None:
                 raise InvalidValueError("nothing to undo")
             rows = self.db.execute(
-                "SELECT entity, key, field, old, new FROM history WHERE change = ? ORDER BY id DESC",
+                "SELECT entity, key, field, old, new FROM history "
+                "WHERE change = ? ORDER BY id DESC",
                 [last.id],
             ).fetchall()
             change = self._new_change(by, f"undid: {last.summary}", undoes=last.id)

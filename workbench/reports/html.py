@@ -10,6 +10,7 @@ is drawn by the template, so it is escaped like everything else.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -174,16 +175,19 @@ def _tick_text(value: float, unit: str) -> str:
 def threshold_chart(threshold: ReportThreshold) -> ThresholdChart:
     """The scale runs 0–100% for rates, otherwise 0 to 1.5 times the largest value shown."""
     m = threshold.measured
+    marks: tuple[float, ...]
     if threshold.unit == "rate":
         top = 1.0
         marks = (0.0, 0.25, 0.5, 0.75, 1.0)
     else:
-        top = max(threshold.target, m.value or 0.0, m.ci_high or 0.0) * 1.5 or 1.0
+        shown = [v for v in (threshold.target, m.value, m.ci_high) if v is not None]
+        top = max([v for v in shown if math.isfinite(v)] + [0.0]) * 1.5 or 1.0
         marks = (0.0, top / 2, top)
     x0, x1 = ThresholdChart.x0, ThresholdChart.x1
 
     def x(value: float) -> float:
-        return _r(x0 + (x1 - x0) * min(max(value / top, 0.0), 1.0))
+        share = value / top if math.isfinite(value) else (1.0 if value > 0 else 0.0)
+        return _r(x0 + (x1 - x0) * min(max(share, 0.0), 1.0))
 
     target_x = x(threshold.target)
     if threshold.comparator in (">", ">="):
@@ -224,6 +228,11 @@ def _finalize(value: Any) -> Any:
     return value
 
 
+def _lines(text: str) -> list[str]:
+    """The non-blank lines of a text a person typed (shown with ``<br>`` between them)."""
+    return [line for line in reveal_invisible(text).split("\n") if line.strip()]
+
+
 @cache
 def environment() -> Environment:
     """The Jinja environment (built on first use, not at import)."""
@@ -238,6 +247,7 @@ def environment() -> Environment:
     )
     env.filters["value"] = format_value
     env.filters["percent"] = words.percent
+    env.filters["lines"] = _lines
     env.globals.update(
         words=words,
         status_class=STATUS_CLASSES,

@@ -19,9 +19,21 @@ def _drop_none(value: Any) -> Any:
     return value
 
 
+def _has_crlf(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\r\n" in value
+    if isinstance(value, dict):
+        return any(_has_crlf(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_crlf(v) for v in value)
+    return False
+
+
 def content_toml(data: ProjectData) -> str:
     body = _drop_none(data.model_dump(mode="json"))
-    return tomli_w.dumps({"schema_version": SCHEMA_VERSION, **body}, multiline_strings=True)
+    # tomli_w writes "\r\n" as "\n" in multi-line strings; text holding one stays escaped.
+    multiline = not _has_crlf(body)
+    return tomli_w.dumps({"schema_version": SCHEMA_VERSION, **body}, multiline_strings=multiline)
 
 
 def render_toml(report: Report) -> str:

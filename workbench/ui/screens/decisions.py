@@ -1,0 +1,371 @@
+"""Decisions: the log and a detail view; add, edit, supersede, link to thresholds and items."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from pydantic import ValidationError
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.markup import escape
+from textual.widgets import DataTable, Static
+
+from workbench.errors import describe_validation_error
+from workbench.models import DECISION_STATUSES, Decision
+from workbench.operations import decide
+from workbench.ui.dialogs.form import FormDialog, FormField, Values
+from workbench.ui.screens.base import AreaScreen
+from workbench.ui.session import Snapshot
+from workbench.ui.widgets.tables import RecordTable, plain
+
+STATUS_STYLES = {
+    "proposed": "italic",
+    "accepted": "bold green",
+    "rejected": "red",
+    "superseded": "dim strike",
+}
+STATUS_OPTIONS = [(status, status) for status in DECISION_STATUSES]
+LINK_HELP = "threshold:METRIC or item:ITEM_ID, separated by spaces"
+# (label, width) of the columns before and after the title, on wide and narrow screens.
+WIDE_COLUMNS = ([("#", 4), ("Date", 10)], [("Status", 18), ("Owner", 12)])
+NARROW_COLUMNS = ([("#", 4)], [("Status", 18)])
+
+
+def parse_links(text: str) -> list[str]:
+    """The links typed in a field: separated by spaces, commas or new lines, no repeats."""
+    links: list[str] = []
+    for part in re.split(r"[\s,;]+", text):
+        if part and part not in links:
+            links.append(part)
+    return links
+
+
+def known_links(snapshot: Snapshot) -> dict[str, str]:
+    """Every link this project accepts, with what it points at."""
+    links = {f"threshold:{t.metric}": t.name for t in snapshot.data.thresholds}
+    links.update({f"item:{i.id}": i.title for i in snapshot.data.checklist})
+    return links
+
+
+def check_links(links: list[str], snapshot: Snapshot) -> str | None:
+    known = known_links(snapshot)
+    for link in links:
+        if link not in known:
+            return f"{link!r} is not a threshold or checklist item of this project ({LINK_HELP})"
+    return None
+
+
+class DecisionLog(RecordTable):
+    """The log; when its width changes, the screen fits the title column to it again."""
+
+    def on_resize(self, event: events.Resize) -> None:
+        screen = self.screen
+        if isinstance(screen, DecisionsScreen) and screen.snapshot is not None:
+            screen.call_after_refresh(screen.show, screen.snapshot)
+
+
+class DecisionsScreen(AreaScreen):
+    MODE = "decisions"
+    HEADING = "Decisions"
+    DEFAULT_CSS = """
+    #decisions-body { height: 1fr; }
+    #decision-log { width: 3fr; }
+    #decision-detail { width: 2fr; min-width: 28; padding: 0 1; border-left: solid $panel; }
+    DecisionsScreen.-narrow #decisions-body { layout: vertical; }
+    DecisionsScreen.-narrow #decision-log { width: 1fr; height: 1fr; }
+    DecisionsScreen.-narrow #decision-detail {
+        width: 1fr; height: 1fr; border-left: none; border-top: solid $panel;
+    }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "add", "Add", id="decisions-add"),
+        Binding("e", "edit", "Edit", id="decisions-edit"),
+        Binding("s", "supersede", "Supersede", id="decisions-supersede"),
+        Binding("l", "link", "Link", id="decisions-link"),
+    ]
+
+    _layout: tuple[bool, int] | None = None
+
+    def compose_main(self) -> ComposeResult:
+        with Horizontal(id="decisions-body"):
+            yield DecisionLog([], id="decision-log")
+            with VerticalScroll(id="decision-detail"):
+                yield Static("", id="decision-detail-text")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#decision-log", RecordTable).focus()
+
+    # ------------------------------------------------------------- drawing
+
+    def _superseded_by(self, decision: Decision) -> Decision | None:
+        if self.snapshot is None:
+            return None
+        return next((d for d in self.snapshot.data.decisions if d.supersedes == decision.id), None)
+
+    def _by_id(self, decision_id: int | None) -> Decision | None:
+        if self.snapshot is None or decision_id is None:
+            return None
+        return next((d for d in self.snapshot.data.decisions if d.id == decision_id), None)
+
+    def _fit_columns(self) -> int:
+        """Pick the columns for this width (fewer when narrow); returns the title's width."""
+        table = self.query_one("#decision-log", RecordTable)
+        wide = self.size.width >= 110
+        before, after = WIDE_COLUMNS if wide else NARROW_COLUMNS
+        fixed = before + after
+        available = table.size.width or max(self.size.width - 24, 40)
+        title = max(12, available - sum(w for _, w in fixed) - 2 * (len(fixed) + 1) - 2)
+        if self._layout != (wide, title):
+            self._layout = (wide, title)
+            table.clear(columns=True)
+            for label, width in [*before, ("Title", title), *after]:
+                table.add_column(label, width=width, key=label)
+        return title
+
+    def show(self, snapshot: Snapshot) -> None:
+        wide = self.size.width >= 110
+        title_width = self._fit_columns()
+        rows = []
+        for d in snapshot.data.decisions:
+            successor = self._superseded_by(d)
+            status = Text(d.status, style=STATUS_STYLES.get(d.status, ""))
+            if successor is not None:
+                status = Text(f"superseded by #{successor.id}", style="dim")
+            title = plain(d.title, "dim strike" if d.status == "superseded" else "")
+            title.truncate(title_width, overflow="ellipsis")
+            cells: list[Any] = (
+                [str(d.id), d.date, title, status, d.owner] if wide else [str(d.id), title, status]
+            )
+            rows.append((str(d.id), cells))
+        table = self.query_one("#decision-log", RecordTable)
+        table.load(rows)
+        table.border_title = None if rows else "No decisions yet: press a to add one"
+        self._show_detail()
+
+    def _decision(self) -> Decision | None:
+        key = self.query_one("#decision-log", RecordTable).current_key
+        return self._by_id(int(key)) if key is not None else None
+
+    def _show_detail(self) -> None:
+        detail = self.query_one("#decision-detail-text", Static)
+        d = self._decision()
+        if d is None:
+            detail.update(Text("No decision recorded. Press a to add the first one."))
+            return
+        text = Text()
+        text.append(f"#{d.id} ", style="bold")
+        text.append(d.title + "\n", style="bold")
+        text.append(f"{d.status} · {d.date or 'no date'} · owner {d.owner or '—'}\n", style="dim")
+        successor = self._superseded_by(d)
+        if successor is not None:
+            text.append("Superseded by ", style="bold")
+            text.append(f"#{successor.id} {successor.title}\n")
+        if d.supersedes is not None:
+            previous = self._by_id(d.supersedes)
+            text.append("Supersedes ", style="bold")
+            text.append(f"#{d.supersedes} {previous.title if previous else ''}".rstrip() + "\n")
+        for label, value in (
+            ("Context", d.context),
+            ("Decision", d.decision),
+            ("Rationale", d.rationale),
+            ("Alternatives considered", d.alternatives),
+        ):
+            text.append(f"\n{label}\n", style="bold")
+            text.append((value or "—") + "\n")
+        text.append("\nLinks\n", style="bold")
+        known = known_links(self.snapshot) if self.snapshot else {}
+        if not d.links:
+            text.append("— (l: link a threshold or checklist item)\n")
+        for link in d.links:
+            text.append(f"{link}")
+            if link in known:
+                text.append(f"  {known[link]}", style="dim")
+            text.append("\n")
+        detail.update(text)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail()
+
+    def select_record(self, key: str) -> None:
+        table = self.query_one("#decision-log", RecordTable)
+        table.select_key(key)
+        table.focus()
+
+    # ------------------------------------------------------------- actions
+
+    def _decision_fields(self, current: Decision | None, title: str = "") -> list[FormField]:
+        return [
+            FormField("title", "Title", current.title if current else title),
+            FormField("context", "Context: what prompted it", current.context if current else ""),
+            FormField(
+                "decision",
+                "Decision: what was decided",
+                current.decision if current else "",
+                "multiline",
+            ),
+            FormField(
+                "rationale", "Rationale: why", current.rationale if current else "", "multiline"
+            ),
+            FormField(
+                "alternatives",
+                "Alternatives considered",
+                current.alternatives if current else "",
+                "multiline",
+            ),
+            FormField(
+                "status",
+                "Status",
+                current.status if current else "accepted",
+                "select",
+                STATUS_OPTIONS,
+            ),
+        ]
+
+    def _check_new(self, values: Values) -> str | None:
+        if not values["title"].strip():
+            return "a decision needs a title"
+        try:
+            Decision.model_validate({"id": 1, **{k: v for k, v in values.items() if k != "links"}})
+        except ValidationError as error:
+            return describe_validation_error(error)
+        if self.snapshot is not None:
+            return check_links(parse_links(values.get("links", "")), self.snapshot)
+        return None
+
+    def _new_decision(self, dialog_title: str, supersedes: Decision | None) -> None:
+        fields = self._decision_fields(None, supersedes.title if supersedes else "")
+        if supersedes is not None:
+            fields[1].value = supersedes.context
+        fields.append(
+            FormField(
+                "links",
+                "Links (optional)",
+                " ".join(supersedes.links) if supersedes else "",
+                placeholder=LINK_HELP,
+            )
+        )
+        replaces = supersedes.id if supersedes is not None else None
+
+        def save(values: Values | None) -> None:
+            if values is None:
+                return
+            clean = {k: v.strip() for k, v in values.items()}
+            links = parse_links(clean.pop("links"))
+            self.edit(
+                lambda store, by: decide(
+                    store,
+                    by,
+                    title=clean["title"],
+                    context=clean["context"],
+                    decision=clean["decision"],
+                    rationale=clean["rationale"],
+                    alternatives=clean["alternatives"],
+                    status=clean["status"],
+                    links=links,
+                    supersedes=replaces,
+                ),
+                lambda d: (
+                    f"decision {d.id} added" + (f", superseding {replaces}" if replaces else "")
+                ),
+                lambda d: self.focus_after_save(str(d.id)),
+            )
+
+        self.app.push_screen(FormDialog(dialog_title, fields, self._check_new), save)
+
+    def focus_after_save(self, key: str) -> None:
+        self._pending_focus = key
+
+    def action_add(self) -> None:
+        self._new_decision("New decision", None)
+
+    def action_supersede(self) -> None:
+        old = self._decision()
+        if old is None:
+            self.app.bell()
+            return
+        self._new_decision(f"Supersede #{old.id}: {old.title}", old)
+
+    def action_edit(self) -> None:
+        current = self._decision()
+        if current is None:
+            self.app.bell()
+            return
+        fields = self._decision_fields(current)
+        fields.insert(5, FormField("owner", "Owner", current.owner))
+        fields.append(FormField("links", "Links", " ".join(current.links), placeholder=LINK_HELP))
+
+        def changes_from(values: Values) -> dict[str, Any]:
+            new: dict[str, Any] = {k: v.strip() for k, v in values.items() if k != "links"}
+            new["links"] = parse_links(values["links"])
+            return {k: v for k, v in new.items() if getattr(current, k) != v}
+
+        def check(values: Values) -> str | None:
+            if not values["title"].strip():
+                return "a decision needs a title"
+            changes = changes_from(values)
+            try:
+                Decision.model_validate({**current.model_dump(), **changes})
+            except ValidationError as error:
+                return describe_validation_error(error)
+            if self.snapshot is not None and "links" in changes:
+                return check_links(changes["links"], self.snapshot)
+            return None
+
+        def save(values: Values | None) -> None:
+            if values is None:
+                return
+            changes = changes_from(values)
+            if not changes:
+                return
+            self.edit(
+                lambda store, by: store.update("decision", current.id, changes, by),
+                f"decision {current.id}: {', '.join(changes)} updated",
+            )
+
+        self.app.push_screen(FormDialog(f"Edit #{current.id}", fields, check), save)
+
+    def action_link(self) -> None:
+        current = self._decision()
+        if current is None or self.snapshot is None:
+            self.app.bell()
+            return
+        options = [
+            (escape(f"{link} · {label}"), link)
+            for link, label in known_links(self.snapshot).items()
+            if link not in current.links
+        ]
+        if not options:
+            self.app.bell()
+            return
+
+        def check(values: Values) -> str | None:
+            if not values["link"]:
+                return "choose a threshold or checklist item"
+            if self.snapshot is not None:
+                return check_links([values["link"]], self.snapshot)
+            return None
+
+        def save(values: Values | None) -> None:
+            if values is None:
+                return
+            link = values["link"]
+            links = [*current.links, link]
+            self.edit(
+                lambda store, by: store.update("decision", current.id, {"links": links}, by),
+                f"decision {current.id} linked to {link}",
+            )
+
+        self.app.push_screen(
+            FormDialog(
+                f"Link #{current.id} to a threshold or checklist item",
+                [FormField("link", "Threshold or item", "", "select", options)],
+                check,
+                help_text="To remove a link, edit the decision (e) and delete it from Links.",
+            ),
+            save,
+        )

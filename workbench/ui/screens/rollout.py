@@ -1,0 +1,625 @@
+"""Rollout: the deployment patterns, the stage table with the current stage, and the settings.
+
+Three sections, one under the other: the four patterns (with the guide's text for
+the highlighted one), the gradual-rollout stages, and the shadow-mode,
+human-in-the-loop and feature-flag settings. Each section has its own keys; the
+footer shows the keys of the section that has the focus (tab moves between them).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+from pydantic import ValidationError
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import DataTable, Label, Static
+
+from workbench.errors import describe_validation_error
+from workbench.models import STAGE_STATUSES, Pattern, RolloutSettings, RolloutStage
+from workbench.ui.dialogs.confirm import ConfirmDialog
+from workbench.ui.dialogs.form import FormDialog, FormField, Values
+from workbench.ui.screens.base import AreaScreen
+from workbench.ui.session import Snapshot
+from workbench.ui.widgets.tables import RecordTable, plain
+
+STATUS_STYLES = {
+    "pending": "dim",
+    "active": "bold reverse",
+    "passed": "bold green",
+    "failed": "bold red",
+}
+
+# The settings rows: field, label in the table, label in the dialog, dialog kind.
+SETTINGS: tuple[tuple[str, str, str, Literal["text", "multiline"]], ...] = (
+    ("shadow_weeks", "Shadow mode: weeks", "Weeks in shadow mode (0 for none)", "text"),
+    (
+        "shadow_comparison",
+        "Shadow mode: comparison",
+        "How are the AI's outputs compared with people's?",
+        "multiline",
+    ),
+    (
+        "hitl_approval_target",
+        "Human-in-the-loop: target",
+        "Approval rate above which the human can be removed (%)",
+        "text",
+    ),
+    ("hitl_notes", "Human-in-the-loop: notes", "Notes on human-in-the-loop", "multiline"),
+    (
+        "flag_tool",
+        "Feature flag tool",
+        "Feature flag tool (LaunchDarkly, Split, Flagsmith…)",
+        "text",
+    ),
+)
+SETTING_LABEL_WIDTH = 26
+
+
+def room(table: RecordTable, fixed: int, columns: int) -> int:
+    """The width left for a table's one flexible column, so it never scrolls sideways."""
+    width = table.scrollable_content_region.width
+    if width <= 0:
+        return 200
+    return max(10, width - fixed - 2 * columns - 1)
+
+
+def fit(value: Text | str, width: int) -> Text:
+    """Text cut to ``width`` cells with an ellipsis (typed text stays plain)."""
+    text = plain(value) if isinstance(value, str) else value.copy()
+    text.truncate(width, overflow="ellipsis")
+    return text
+
+
+def percent(fraction: float) -> str:
+    """0.2 -> "20%"."""
+    return f"{round(fraction * 100, 4):g}%"
+
+
+def parse_percent(text: str) -> float:
+    """ "20" or "20%" -> 0.2; raises ValueError with a message for the person typing."""
+    raw = text.strip().removesuffix("%").strip()
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(
+            f"{text.strip() or 'nothing'!r} is not a number (write 20 or 20%)"
+        ) from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError("write a percentage between 0 and 100")
+    return value / 100
+
+
+def parse_whole(text: str, what: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise ValueError(
+            f"{what} must be a whole number, not {text.strip() or 'nothing'!r}"
+        ) from None
+
+
+class PatternsSection(Vertical):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "screen.toggle_pattern", "Chosen", id="rollout-pattern-toggle"),
+        Binding("n", "screen.pattern_notes", "Notes", id="rollout-pattern-notes"),
+    ]
+
+
+class StagesSection(Vertical):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "screen.cycle_status", "Next status", id="rollout-stage-cycle"),
+        Binding("s", "screen.set_status", "Set status", id="rollout-stage-status"),
+        Binding("e", "screen.edit_stage", "Edit", id="rollout-stage-edit"),
+        Binding("a", "screen.add_stage", "Add stage", id="rollout-stage-add"),
+        Binding("x", "screen.remove_stage", "Remove", id="rollout-stage-remove"),
+    ]
+
+
+class SettingsSection(Vertical):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("e", "screen.edit_setting", "Edit", id="rollout-setting-edit"),
+    ]
+
+
+class RolloutScreen(AreaScreen):
+    MODE = "rollout"
+    HEADING = "Rollout"
+
+    DEFAULT_CSS = """
+    RolloutScreen #rollout-body { height: 1fr; }
+    RolloutScreen .rollout-section { height: auto; margin-bottom: 1; }
+    RolloutScreen .rollout-section:focus-within > .section-title { text-style: bold reverse; }
+    RolloutScreen .section-title { width: 1fr; }
+    RolloutScreen #patterns-row { height: auto; }
+    RolloutScreen #patterns { width: 36; max-height: 12; }
+    RolloutScreen #pattern-detail { width: 1fr; height: auto; padding: 0 1;
+                                    border-left: solid $panel; }
+    RolloutScreen #current-stage { height: auto; padding: 0 1; background: $boost; }
+    RolloutScreen #current-stage.-none { color: $text-muted; }
+    RolloutScreen #stages { max-height: 14; }
+    RolloutScreen #settings { max-height: 9; }
+    RolloutScreen #setting-detail { height: auto; padding: 0 1; color: $text-muted; }
+    RolloutScreen.-narrow #patterns-row { layout: vertical; }
+    RolloutScreen.-narrow #pattern-detail { border-left: none; border-top: solid $panel; }
+    """
+
+    def compose_main(self) -> ComposeResult:
+        with VerticalScroll(id="rollout-body"):
+            with PatternsSection(classes="rollout-section", id="patterns-section"):
+                yield Label(
+                    "Deployment patterns (space: chosen or not · n: notes)",
+                    classes="section-title",
+                )
+                with Horizontal(id="patterns-row"):
+                    yield RecordTable([("Chosen", 6), ("Pattern", 20)], id="patterns")
+                    yield Static("", id="pattern-detail")
+            with StagesSection(classes="rollout-section", id="stages-section"):
+                yield Label("Gradual rollout: stages", classes="section-title")
+                yield Static("", id="current-stage")
+                yield RecordTable(
+                    [
+                        ("", 1),
+                        ("Week", 4),
+                        ("Traffic", 7),
+                        ("Status", 7),
+                        ("Criterion to proceed", None),
+                    ],
+                    id="stages",
+                )
+            with SettingsSection(classes="rollout-section", id="settings-section"):
+                yield Label(
+                    "Shadow mode, human-in-the-loop and feature flags (e: edit)",
+                    classes="section-title",
+                )
+                yield RecordTable(
+                    [("Setting", SETTING_LABEL_WIDTH), ("Value", None)], id="settings"
+                )
+                yield Static("", id="setting-detail")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#rollout-body").can_focus = False
+        for table in self.query(RecordTable):
+            # The app stylesheet gives every DataTable `height: 1fr`, which a screen's
+            # DEFAULT_CSS cannot override; stacked in a scroll, each table sizes to its rows.
+            table.styles.height = "auto"
+        self.query_one("#patterns", RecordTable).focus()
+
+    # ---------------------------------------------------------------- drawing
+
+    def show(self, snapshot: Snapshot) -> None:
+        rollout = snapshot.data.rollout
+        self.query_one("#patterns", RecordTable).load(
+            (
+                p.id,
+                [
+                    Text("[x]", style="bold green") if p.chosen else Text("[ ]"),
+                    plain(p.title, "bold" if p.chosen else ""),
+                ],
+            )
+            for p in rollout.patterns
+        )
+        self._show_pattern_detail()
+
+        active = [s for s in rollout.stages if s.status == "active"]
+        current = self.query_one("#current-stage", Static)
+        current.set_class(not active, "-none")
+        if active:
+            stage = active[0]
+            line = Text.assemble(
+                ("Current stage: ", "bold"),
+                f"week {stage.week} · {percent(stage.traffic)} of traffic · to proceed: ",
+                stage.criterion or "no criterion written yet",
+            )
+            if len(active) > 1:
+                others = ", ".join(str(s.week) for s in active[1:])
+                line.append(f"  (weeks {others} are also marked active)", style="bold")
+            current.update(line)
+        else:
+            pending = [s for s in rollout.stages if s.status == "pending"]
+            if not rollout.stages:
+                current.update(Text("No stages yet: press a to add the first one."))
+            elif pending:
+                current.update(
+                    Text(
+                        f"No stage is active. Next: week {pending[0].week} "
+                        f"({percent(pending[0].traffic)}); space on it makes it active."
+                    )
+                )
+            else:
+                current.update(Text("No stage is active: every stage has passed or failed."))
+        current_week = active[0].week if active else None
+        stages = self.query_one("#stages", RecordTable)
+        width = room(stages, 1 + 4 + 7 + 7, 5)
+        rows = []
+        for s in rollout.stages:
+            is_current = s.week == current_week
+            row_style = "bold" if is_current else ""
+            rows.append(
+                (
+                    str(s.week),
+                    [
+                        Text("▶" if is_current else "", style="bold"),
+                        Text(str(s.week), style=row_style),
+                        Text(percent(s.traffic), style=row_style),
+                        Text(s.status, style=STATUS_STYLES[s.status]),
+                        fit(plain(s.criterion, row_style), width),
+                    ],
+                )
+            )
+        stages.load(rows)
+
+        table = self.query_one("#settings", RecordTable)
+        width = room(table, SETTING_LABEL_WIDTH, 2)
+        table.load(
+            (field, [label, fit(self._setting_text(rollout.settings, field), width)])
+            for field, label, _, _ in SETTINGS
+        )
+        self._show_setting_detail()
+
+    def on_resize(self) -> None:
+        # Textual also runs AreaScreen.on_resize (handlers run for every class).
+        if self.snapshot is not None:
+            self.call_after_refresh(self.show, self.snapshot)
+
+    def _show_setting_detail(self) -> None:
+        if self.snapshot is None:
+            return
+        field = self.query_one("#settings", RecordTable).current_key
+        row = next((r for r in SETTINGS if r[0] == field), None)
+        detail = self.query_one("#setting-detail", Static)
+        if row is None:
+            detail.update("")
+            return
+        detail.update(
+            Text.assemble(
+                (row[2] + " ", "bold"),
+                self._setting_text(self.snapshot.data.rollout.settings, row[0]),
+            )
+        )
+
+    @staticmethod
+    def _setting_text(settings: RolloutSettings, field: str) -> Text:
+        value = getattr(settings, field)
+        if field == "shadow_weeks":
+            return Text("no shadow period" if value == 0 else f"{value} week(s)")
+        if field == "hitl_approval_target":
+            return Text(f"remove the human above {percent(value)} approvals")
+        if not value:
+            return Text("— not written yet", style="dim")
+        return plain(value)
+
+    def _show_pattern_detail(self) -> None:
+        detail = self.query_one("#pattern-detail", Static)
+        pattern = self._pattern()
+        if pattern is None or self.snapshot is None:
+            detail.update("No pattern selected.")
+            return
+        guide = self.snapshot.template.pattern(pattern.id)
+        text = Text()
+        text.append(pattern.title, style="bold")
+        text.append(
+            "  · chosen\n" if pattern.chosen else "  · not chosen\n",
+            style="bold green" if pattern.chosen else "dim",
+        )
+        text.append((guide.summary if guide and guide.summary else pattern.summary) + "\n")
+
+        def bullets(title: str, lines: list[str]) -> None:
+            if lines:
+                text.append(f"\n{title}\n", style="bold")
+                for line in lines:
+                    text.append(f" • {line}\n")
+
+        if guide is not None:
+            bullets("How it works", guide.how_it_works)
+            bullets("Best for", guide.best_for)
+            if guide.duration:
+                text.append("\nDuration: ", style="bold")
+                text.append(guide.duration + "\n")
+            bullets("Consider removing the human when", guide.remove_human_when)
+            bullets("Benefits", guide.benefits)
+        text.append("\nOur notes: ", style="bold")
+        text.append(pattern.notes or "— none yet (n to write them)")
+        detail.update(text)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "patterns":
+            self._show_pattern_detail()
+        elif event.data_table.id == "settings":
+            self._show_setting_detail()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        actions = {
+            "patterns": self.action_pattern_notes,
+            "stages": self.action_edit_stage,
+            "settings": self.action_edit_setting,
+        }
+        action = actions.get(event.data_table.id or "")
+        if action is not None:
+            action()
+
+    # -------------------------------------------------------------- lookups
+
+    def _pattern(self) -> Pattern | None:
+        key = self.query_one("#patterns", RecordTable).current_key
+        if self.snapshot is None or key is None:
+            return None
+        return next((p for p in self.snapshot.data.rollout.patterns if p.id == key), None)
+
+    def _stage(self) -> RolloutStage | None:
+        key = self.query_one("#stages", RecordTable).current_key
+        if self.snapshot is None or key is None:
+            return None
+        return next((s for s in self.snapshot.data.rollout.stages if str(s.week) == key), None)
+
+    # -------------------------------------------------------------- patterns
+
+    def action_toggle_pattern(self) -> None:
+        pattern = self._pattern()
+        if pattern is None:
+            return
+        chosen = not pattern.chosen
+        said = "chosen" if chosen else "no longer chosen"
+        self.edit(
+            lambda store, by: store.update(
+                "pattern",
+                pattern.id,
+                {"chosen": chosen},
+                by,
+                expect={"chosen": pattern.chosen},
+                summary=f"pattern {pattern.title} {said}",
+            ),
+            f"{pattern.title} is {said}",
+        )
+
+    def action_pattern_notes(self) -> None:
+        pattern = self._pattern()
+        if pattern is None:
+            return
+
+        def save(values: Values | None) -> None:
+            if values is None or values["notes"].strip() == pattern.notes:
+                return
+            notes = values["notes"].strip()
+            self.edit(
+                lambda store, by: store.update("pattern", pattern.id, {"notes": notes}, by),
+                f"notes on {pattern.title} saved",
+            )
+
+        self.app.push_screen(
+            FormDialog(
+                f"Notes: {pattern.title}",
+                [FormField("notes", "How we will use this pattern", pattern.notes, "multiline")],
+            ),
+            save,
+        )
+
+    # ---------------------------------------------------------------- stages
+
+    def action_cycle_status(self) -> None:
+        stage = self._stage()
+        if stage is None:
+            return
+        status = STAGE_STATUSES[(STAGE_STATUSES.index(stage.status) + 1) % len(STAGE_STATUSES)]
+        self._save_status(stage, status)
+
+    def _save_status(self, stage: RolloutStage, status: str) -> None:
+        if status == stage.status:
+            return
+        self.edit(
+            lambda store, by: store.update(
+                "stage",
+                stage.week,
+                {"status": status},
+                by,
+                expect={"status": stage.status},
+                summary=f"rollout week {stage.week} → {status}",
+            ),
+            f"week {stage.week} is {status}",
+        )
+
+    def action_set_status(self) -> None:
+        stage = self._stage()
+        if stage is None:
+            return
+
+        def save(values: Values | None) -> None:
+            if values is not None and values["status"]:
+                self._save_status(stage, values["status"])
+
+        self.app.push_screen(
+            FormDialog(
+                f"Status of week {stage.week} ({percent(stage.traffic)})",
+                [
+                    FormField(
+                        "status",
+                        "Status",
+                        stage.status,
+                        "select",
+                        [(s, s) for s in STAGE_STATUSES],
+                    )
+                ],
+                help_text="pending: not started · active: running now · "
+                "passed: met its criterion · failed: did not",
+            ),
+            save,
+        )
+
+    def _stage_form_check(
+        self, values: Values, base: dict[str, Any], new_week: bool
+    ) -> tuple[RolloutStage | None, str | None]:
+        """Validate a stage form with the core model; (stage, None) or (None, why not)."""
+        data = dict(base)
+        try:
+            if new_week:
+                data["week"] = parse_whole(values["week"], "the week")
+            data["traffic"] = parse_percent(values["traffic"])
+        except ValueError as error:
+            return None, str(error)
+        if not 0 < data["traffic"] <= 1:
+            return (
+                None,
+                "the traffic share must be above 0% and at most 100%, "
+                f"not {values['traffic'].strip()}",
+            )
+        data["criterion"] = values["criterion"].strip()
+        stages = self.snapshot.data.rollout.stages if self.snapshot is not None else []
+        if new_week and any(s.week == data["week"] for s in stages):
+            return None, f"week {data['week']} already has a stage"
+        try:
+            return RolloutStage.model_validate(data), None
+        except ValidationError as error:
+            return None, describe_validation_error(error)
+
+    def action_edit_stage(self) -> None:
+        stage = self._stage()
+        if stage is None:
+            return
+        base = stage.model_dump()
+
+        def check(values: Values) -> str | None:
+            return self._stage_form_check(values, base, new_week=False)[1]
+
+        def save(values: Values | None) -> None:
+            if values is None:
+                return
+            updated, _ = self._stage_form_check(values, base, new_week=False)
+            if updated is None:
+                return
+            changes = {"traffic": updated.traffic, "criterion": updated.criterion}
+            self.edit(
+                lambda store, by: store.update("stage", stage.week, changes, by),
+                f"week {stage.week} saved",
+            )
+
+        self.app.push_screen(
+            FormDialog(
+                f"Week {stage.week}",
+                [
+                    FormField("traffic", "Traffic share (%)", f"{round(stage.traffic * 100, 4):g}"),
+                    FormField("criterion", "Criterion to proceed", stage.criterion, "multiline"),
+                ],
+                check,
+            ),
+            save,
+        )
+
+    def action_add_stage(self) -> None:
+        stages = self.snapshot.data.rollout.stages if self.snapshot else []
+        week = max((s.week for s in stages), default=0) + 1
+        last = max((s.traffic for s in stages), default=0.0)
+        base: dict[str, Any] = {"status": "pending"}
+
+        def check(values: Values) -> str | None:
+            return self._stage_form_check(values, base, new_week=True)[1]
+
+        def save(values: Values | None) -> None:
+            if values is None:
+                return
+            stage, _ = self._stage_form_check(values, base, new_week=True)
+            if stage is None:
+                return
+            self.edit(
+                lambda store, by: store.insert(
+                    "stage", stage, by, summary=f"added rollout week {stage.week}"
+                ),
+                f"week {stage.week} added",
+                on_saved=lambda _: self._focus_after_reload(str(stage.week)),
+            )
+
+        self.app.push_screen(
+            FormDialog(
+                "Add a rollout stage",
+                [
+                    FormField("week", "Week", str(week)),
+                    FormField("traffic", "Traffic share (%)", "100" if last >= 0.5 else ""),
+                    FormField("criterion", "Criterion to proceed", "", "multiline"),
+                ],
+                check,
+            ),
+            save,
+        )
+
+    def action_remove_stage(self) -> None:
+        stage = self._stage()
+        if stage is None:
+            return
+
+        def remove(yes: bool | None) -> None:
+            if yes:
+                self.edit(
+                    lambda store, by: store.delete(
+                        "stage", stage.week, by, summary=f"removed rollout week {stage.week}"
+                    ),
+                    f"week {stage.week} removed (ctrl+z brings it back)",
+                )
+
+        self.app.push_screen(
+            ConfirmDialog(f"Remove week {stage.week} ({percent(stage.traffic)}) from the rollout?"),
+            remove,
+        )
+
+    def _focus_after_reload(self, key: str) -> None:
+        self._pending_focus = key
+
+    def select_record(self, key: str) -> None:
+        table = self.query_one("#stages", RecordTable)
+        if table.select_key(key):
+            table.focus()
+
+    # -------------------------------------------------------------- settings
+
+    def action_edit_setting(self) -> None:
+        if self.snapshot is None:
+            return
+        key = self.query_one("#settings", RecordTable).current_key
+        row = next((r for r in SETTINGS if r[0] == key), None)
+        if row is None:
+            return
+        field, label, question, kind = row
+        current = self.snapshot.data.rollout.settings
+
+        def parse(values: Values) -> tuple[Any, str | None]:
+            raw = values[field]
+            value: Any = raw.strip()
+            try:
+                if field == "shadow_weeks":
+                    value = parse_whole(raw, "the number of weeks")
+                elif field == "hitl_approval_target":
+                    value = parse_percent(raw)
+                    if not 0 <= value <= 1:
+                        return None, (
+                            f"the approval-rate target is a share between 0% and 100%, "
+                            f"not {raw.strip()}"
+                        )
+            except ValueError as error:
+                return None, str(error)
+            try:
+                RolloutSettings.model_validate({**current.model_dump(), field: value})
+            except ValidationError as error:
+                return None, describe_validation_error(error)
+            return value, None
+
+        def save(values: Values | None) -> None:
+            if values is None:
+                return
+            value, problem = parse(values)
+            if problem is not None or value == getattr(current, field):
+                return
+            self.edit(
+                lambda store, by: store.update("rollout", None, {field: value}, by),
+                f"{label.lower()} saved",
+            )
+
+        if field == "hitl_approval_target":
+            shown = f"{round(current.hitl_approval_target * 100, 4):g}"
+        else:
+            shown = str(getattr(current, field))
+        self.app.push_screen(
+            FormDialog(label, [FormField(field, question, shown, kind)], lambda v: parse(v)[1]),
+            save,
+        )
