@@ -13,16 +13,14 @@ from workbench.cli import main
 from workbench.store import Store
 
 
-@pytest.fixture(autouse=True)
-def _fixed_user(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A fixed login name, so the `--by` default is predictable; no debug tracebacks."""
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Runner:
+    """Run ``workbench ARGS`` in-process; returns the exit code, stdout and stderr.
+
+    The login name is fixed to ``tester`` so the ``--by`` default is predictable.
+    """
     monkeypatch.setenv("WORKBENCH_USER", "tester")
     monkeypatch.delenv("WORKBENCH_DEBUG", raising=False)
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]) -> Runner:
-    """Run ``workbench ARGS`` in-process; returns the exit code, stdout and stderr."""
 
     def run(*args: object) -> Result:
         capsys.readouterr()  # drop anything printed before

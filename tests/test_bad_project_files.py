@@ -126,13 +126,21 @@ def test_bad_file_refused_by_the_real_command(tmp_path: Path, project: Path, kin
     make(project, bad)
     before = sha256(bad)
     run = subprocess.run(
-        [sys.executable, "-m", "workbench", "tick", str(bad), "testing.edge-cases", "--status",
-         "done"],
+        [
+            sys.executable,
+            "-m",
+            "workbench",
+            "tick",
+            str(bad),
+            "testing.edge-cases",
+            "--status",
+            "done",
+        ],
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
-    )  # fmt: skip
+    )
     assert run.returncode == 2
     assert run.stdout == ""
     assert len(run.stderr.splitlines()) == 1

@@ -92,6 +92,12 @@ def test_new_refuses_to_overwrite(cli: Runner, project: Path) -> None:
     assert sha256(project) == before
 
 
+def test_new_in_a_missing_folder_is_refused(cli: Runner, tmp_path: Path) -> None:
+    target = tmp_path / "nowhere" / "p.sqlite"
+    assert "no such folder" in one_line_error(cli("new", target, "--name", "X"))
+    assert not target.parent.exists()
+
+
 # --------------------------------------------------------------------- edits
 
 
@@ -132,8 +138,9 @@ def test_by_defaults_to_the_login_name(cli: Runner, project: Path) -> None:
 
 @pytest.mark.parametrize("value", ["0.93", "93%", "93.0 %"])
 def test_measure_accepts_a_fraction_or_a_percentage(cli: Runner, project: Path, value: str) -> None:
-    result = cli("measure", project, "accuracy", value, "--n", "200", "--source", "run 7",
-                 "--by", "ben")  # fmt: skip
+    result = cli(
+        "measure", project, "accuracy", value, "--n", "200", "--source", "run 7", "--by", "ben"
+    )
     assert result.code == 0, result.err
     assert result.out.startswith("Saved: Accuracy = 93% (95% interval ")
     assert "n=200" in result.out
@@ -160,6 +167,8 @@ def test_measure_seconds(cli: Runner, project: Path) -> None:
         (["accuracy", "1.5"], "between 0 and 1"),
         (["accuracy", "0.9", "--n", "0"], "'0' must be at least 1"),
         (["response_time", "-1"], "cannot be negative"),
+        (["response_time", "nan"], "finite number"),
+        (["response_time", "inf"], "finite number"),
     ],
 )
 def test_measure_refuses_bad_values(cli: Runner, project: Path, args: list[str], says: str) -> None:
@@ -169,12 +178,35 @@ def test_measure_refuses_bad_values(cli: Runner, project: Path, args: list[str],
 
 
 def test_decide_and_supersede(cli: Runner, project: Path) -> None:
-    first = cli("decide", project, "--title", "Test set of 200", "--decision", "Build 200",
-                "--rationale", "The guide's minimum", "--by", "dev")  # fmt: skip
+    first = cli(
+        "decide",
+        project,
+        "--title",
+        "Test set of 200",
+        "--decision",
+        "Build 200",
+        "--rationale",
+        "The guide's minimum",
+        "--by",
+        "dev",
+    )
     assert first.out == "Saved: decision 1 (accepted).\n"
-    second = cli("decide", project, "--title", "Grow to 300", "--decision", "Build 300",
-                 "--rationale", "More confidence", "--supersedes", "1",
-                 "--link", "threshold:accuracy", "--by", "maria")  # fmt: skip
+    second = cli(
+        "decide",
+        project,
+        "--title",
+        "Grow to 300",
+        "--decision",
+        "Build 300",
+        "--rationale",
+        "More confidence",
+        "--supersedes",
+        "1",
+        "--link",
+        "threshold:accuracy",
+        "--by",
+        "maria",
+    )
     assert second.out == "Saved: decision 2 (accepted), superseding decision 1.\n"
     report = export_json(cli, project)
     decisions = {d["id"]: d for d in report["decisions"]}
@@ -183,8 +215,11 @@ def test_decide_and_supersede(cli: Runner, project: Path) -> None:
     assert decisions[2]["supersedes"] == 1
     assert decisions[2]["links"] == ["threshold:accuracy"]
     assert decisions[2]["owner"] == "maria"
-    entry = next(h for h in report["history"] if h["entity"] == "decision" and h["key"] == "1"
-                 and h["field"] == "status")  # fmt: skip
+    entry = next(
+        h
+        for h in report["history"]
+        if h["entity"] == "decision" and h["key"] == "1" and h["field"] == "status"
+    )
     assert (entry["old"], entry["new"], entry["by"]) == ("accepted", "superseded", "maria")
 
 
@@ -248,6 +283,21 @@ def test_no_command_prints_help_and_exits_2(cli: Runner) -> None:
     result = cli()
     assert result.code == 2
     assert "usage: workbench" in result.out
+
+
+def test_an_unexpected_error_is_one_line_without_traceback(
+    cli: Runner, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("first line\nsecond line")
+
+    monkeypatch.setattr("workbench.operations.tick", broken)
+    result = cli("tick", project, ITEM, "--status", "done")
+    assert result.code == 70
+    assert result.err.splitlines() == [
+        "workbench: internal error (RuntimeError: first line second line); "
+        "please report it (WORKBENCH_DEBUG=1 shows details)"
+    ]
 
 
 # ------------------------------------------------------------ status / check
@@ -328,6 +378,13 @@ def test_check_junit_skips_open_points_when_conditional_is_allowed(
     assert (suite.get("failures"), suite.get("skipped")) == ("0", "1")
 
 
+def test_check_junit_never_writes_over_the_project(cli: Runner, project: Path) -> None:
+    before = sha256(project)
+    message = one_line_error(cli("check", project, "--junit", project))
+    assert "is a workbench project" in message
+    assert sha256(project) == before
+
+
 # --------------------------------------------------------------------- export
 
 FORMATS = ["md", "html", "json", "toml"]
@@ -391,8 +448,9 @@ def test_export_refuses_to_write_over_the_project(cli: Runner, project: Path) ->
 
 def test_export_into_a_missing_folder_is_refused(cli: Runner, project: Path) -> None:
     target = project.parent / "nowhere" / "r.json"
-    assert "no such folder" in one_line_error(cli("export", project, "--format", "json", "-o",
-                                                  target))  # fmt: skip
+    assert "no such folder" in one_line_error(
+        cli("export", project, "--format", "json", "-o", target)
+    )
 
 
 # --------------------------------------------------------------------- schema
@@ -442,8 +500,9 @@ def test_console_script_exists_and_reports_usage_errors(tmp_path: Path) -> None:
     script = Path(sys.executable).with_name("workbench")
     if not script.exists():
         pytest.skip("the console script is not installed next to this interpreter")
-    run = subprocess.run([str(script), "status"], capture_output=True, text=True, timeout=60,
-                         check=False)  # fmt: skip
+    run = subprocess.run(
+        [str(script), "status"], capture_output=True, text=True, timeout=60, check=False
+    )
     assert run.returncode == 2
     assert len(run.stderr.splitlines()) == 1
     assert "PATH" in run.stderr

@@ -65,8 +65,9 @@ def test_z_95_constant_and_bad_confidence() -> None:
         z_for(1.0)
 
 
-def threshold(comparator: str, target: float, value: float | None, n: int | None = None,
-              unit: str = "rate") -> Threshold:  # fmt: skip
+def threshold(
+    comparator: str, target: float, value: float | None, n: int | None = None, unit: str = "rate"
+) -> Threshold:
     measured = None if value is None else Measurement(value=value, n=n)
     return Threshold.model_validate(
         {
@@ -76,7 +77,7 @@ def threshold(comparator: str, target: float, value: float | None, n: int | None
             "target": target,
             "unit": unit,
             "measured": measured,
-        }  # fmt: skip
+        }
     )
 
 

@@ -53,14 +53,21 @@ def make_schema_1_file(path: Path, template_text: str) -> None:
         metric="accuracy", name="Accuracy", comparator=">", target=0.9, reasoning="agreed"
     )
     with db.atomic():
-        db["meta"].insert({"key": "template", "value": template_text})
-        db["project"].insert({"id": 1, **project.model_dump(mode="json")})
-        db["items"].insert(item.model_dump(mode="json"))
-        db["thresholds"].insert(
+        db.table("meta").insert({"key": "template", "value": template_text})
+        db.table("project").insert({"id": 1, **project.model_dump(mode="json")})
+        db.table("items").insert(item.model_dump(mode="json"))
+        db.table("thresholds").insert(
             {**threshold.model_dump(mode="json"), "measured": '{"value": 0.93, "n": 200}'}
         )
-        db["changes"].insert({"id": 1, "at": "2025-01-01T00:00:00+00:00", "by": "ana",
-                              "summary": "created project 'Old project'", "undone": 0})  # fmt: skip
+        db.table("changes").insert(
+            {
+                "id": 1,
+                "at": "2025-01-01T00:00:00+00:00",
+                "by": "ana",
+                "summary": "created project 'Old project'",
+                "undone": 0,
+            }
+        )
     db.close()
 
 

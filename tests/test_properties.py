@@ -21,11 +21,12 @@ from workbench.store import Store
 ITEM = "testing.edge-cases"
 
 # Any Unicode text except lone surrogates (which no file or terminal can carry).
-any_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)))
+any_text = st.text(alphabet=st.characters(exclude_categories=["Cs"]))
 # Text as the models keep it: surrounding whitespace is trimmed on input, so leave none.
 kept_text = any_text.filter(lambda s: s == s.strip())
-title_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1,
-                     max_size=200).filter(lambda s: s == s.strip() and s != "")  # fmt: skip
+title_text = st.text(
+    alphabet=st.characters(exclude_categories=["Cs"]), min_size=1, max_size=200
+).filter(lambda s: s == s.strip() and s != "")
 
 PROPERTY = settings(
     max_examples=50,
@@ -82,8 +83,11 @@ def test_any_decision_title_survives_store_toml_and_json(
 
 
 @PROPERTY
-@given(core=kept_text, before=st.sampled_from(["", " ", "\n", "\t "]),
-       after=st.sampled_from(["", " ", "\n", " \r\n"]))  # fmt: skip
+@given(
+    core=kept_text,
+    before=st.sampled_from(["", " ", "\n", "\t "]),
+    after=st.sampled_from(["", " ", "\n", " \r\n"]),
+)
 def test_surrounding_whitespace_is_trimmed_and_nothing_else(
     shared_store: Store, core: str, before: str, after: str
 ) -> None:
@@ -93,8 +97,9 @@ def test_surrounding_whitespace_is_trimmed_and_nothing_else(
 
 @settings(max_examples=25, deadline=None)
 @given(evidence=kept_text)
-def test_any_evidence_survives_a_real_file(evidence: str, tmp_path_factory: pytest.TempPathFactory
-                                           ) -> None:  # fmt: skip
+def test_any_evidence_survives_a_real_file(
+    evidence: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     path = tmp_path_factory.mktemp("file") / "p.sqlite"
     operations.create_project(path, name="P", risk="low", by="ana").close()
     with Store.open(path) as store:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from pathlib import Path
 
@@ -107,6 +108,28 @@ def test_undo_of_a_delete_brings_the_record_back(store: Store) -> None:
     assert roles == {"Primary on-call", "Secondary on-call"}
 
 
+@pytest.mark.parametrize(
+    ("entity", "key", "changes"),
+    [
+        ("dataset", None, {"planned_size": 300, "composition": [{"category": "billing"}]}),
+        ("stage", 2, {"status": "failed"}),
+        ("rollback", "feature-flag", {"last_tested": dt.date(2026, 1, 5)}),
+        ("logging", None, {"always": ["Timestamp only"], "retention_days": 7}),
+        ("workshop", None, {"attendees": ["Ana", "Ben"], "step": "rollout"}),
+        ("project", None, {"name": "Renamed", "risk": "high"}),
+        ("alert", "latency", {"owner": "ops", "enabled": False}),
+    ],
+)
+def test_undo_restores_every_kind_of_record(
+    store: Store, entity: str, key: object, changes: dict[str, object]
+) -> None:
+    before = store.load()
+    store.update(entity, key, changes, "ana")
+    assert store.load() != before
+    store.undo("ana")
+    assert store.load() == before
+
+
 def test_undo_refuses_when_the_field_was_changed_again(store: Store) -> None:
     operations.tick(store, ITEM, "done", "ana", evidence="one")
     # Someone else edits the same field without going through a change (e.g. another version).
@@ -187,3 +210,13 @@ def test_opening_a_missing_file_says_how_to_create_one(tmp_path: Path) -> None:
     with pytest.raises(ProjectFileError, match="workbench new"):
         Store.open(tmp_path / "missing.sqlite")
     assert not (tmp_path / "missing.sqlite").exists()
+
+
+def test_expect_catches_an_edit_made_from_another_window(project: Path) -> None:
+    with Store.open(project) as mine, Store.open(project) as theirs:
+        seen = mine.get("item", ITEM).evidence
+        operations.tick(theirs, ITEM, "done", "ben", evidence="theirs")
+        with pytest.raises(ConflictError, match="now 'theirs'"):
+            mine.update("item", ITEM, {"evidence": "mine"}, "ana", expect={"evidence": seen})
+    with Store.open(project) as store:
+        assert store.get("item", ITEM).evidence == "theirs"

@@ -45,8 +45,15 @@ def busy_project(path: Path) -> None:
         operations.measure(store, "accuracy", 0.93, "ben", n=200, source="eval [run] #7")
         operations.measure(store, "response_time", 2.25, "ben")
         first = operations.decide(store, "ana", title="A", decision="a", rationale="r")
-        operations.decide(store, "ana", title="B", decision="b", rationale="r",
-                          supersedes=first.id, links=["item:testing.edge-cases"])  # fmt: skip
+        operations.decide(
+            store,
+            "ana",
+            title="B",
+            decision="b",
+            rationale="r",
+            supersedes=first.id,
+            links=["item:testing.edge-cases"],
+        )
         store.update("threshold", "accuracy", {"reasoning": "Agents fix wrong drafts"}, "ana")
         store.update("rollback", "feature-flag", {"last_tested": dt.date(2026, 3, 1)}, "ana")
         store.update("dataset", None, {"planned_size": 600, "notes": "tab\there"}, "ana")

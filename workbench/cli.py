@@ -474,7 +474,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("WORKBENCH_DEBUG"):
             raise
         print(
-            f"workbench: internal error ({type(error).__name__}: {error}); "
+            f"workbench: internal error ({type(error).__name__}: {' '.join(str(error).split())}); "
             "please report it (WORKBENCH_DEBUG=1 shows details)",
             file=sys.stderr,
         )

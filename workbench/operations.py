@@ -159,7 +159,10 @@ def measure(
     """Record a measured value for a threshold (rates as fractions, times in seconds)."""
     if n is not None and n < 1:
         raise InvalidValueError("--n must be a whole number of cases, at least 1")
-    measurement = Measurement(value=value, n=n, source=source or f"entered by {by}", at=now())
+    try:
+        measurement = Measurement(value=value, n=n, source=source or f"entered by {by}", at=now())
+    except ValidationError as error:
+        raise InvalidValueError(f"{metric}: {describe_validation_error(error)}") from None
     return store.update(
         "threshold",
         metric,

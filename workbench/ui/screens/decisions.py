@@ -92,7 +92,7 @@ class DecisionsScreen(AreaScreen):
 
     def compose_main(self) -> ComposeResult:
         with Horizontal(id="decisions-body"):
-            yield DecisionLog([], id="decision-log")
+            yield DecisionLog([("#", 4)], id="decision-log")
             with VerticalScroll(id="decision-detail"):
                 yield Static("", id="decision-detail-text")
 

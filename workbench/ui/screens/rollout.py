@@ -8,10 +8,12 @@ footer shows the keys of the section that has the focus (tab moves between them)
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar, Literal
 
 from pydantic import ValidationError
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -56,6 +58,42 @@ SETTINGS: tuple[tuple[str, str, str, Literal["text", "multiline"]], ...] = (
     ),
 )
 SETTING_LABEL_WIDTH = 26
+
+
+class FittedTable(RecordTable):
+    """A RecordTable whose screen redraws it when its width changes, so cells are cut to fit.
+
+    (Nothing scrolls sideways on a projector.) ``use_columns`` swaps the columns for a
+    narrower set when the table is narrow.
+    """
+
+    def __init__(self, columns: Sequence[tuple[str, int | None]], **kwargs: Any) -> None:
+        super().__init__(columns, **kwargs)
+        self._shown_columns = tuple(columns)
+        self._fitted_width = -1
+        self._restore: str | None = None
+
+    def on_resize(self, event: events.Resize) -> None:
+        if event.size.width != self._fitted_width:
+            self._fitted_width = event.size.width
+            redraw = getattr(self.screen, "redraw", None)
+            if callable(redraw):
+                self.call_after_refresh(redraw)
+
+    def use_columns(self, columns: Sequence[tuple[str, int | None]]) -> None:
+        if tuple(columns) == self._shown_columns:
+            return
+        self._restore = self.current_key
+        self.clear(columns=True)
+        self._shown_columns = tuple(columns)
+        for label, width in columns:
+            self.add_column(label, width=width, key=label)
+
+    def load(self, rows: Iterable[tuple[str, Sequence[Any]]]) -> None:
+        super().load(rows)
+        if self._restore is not None:
+            self.select_key(self._restore)
+            self._restore = None
 
 
 def room(table: RecordTable, fixed: int, columns: int) -> int:
@@ -130,9 +168,10 @@ class RolloutScreen(AreaScreen):
 
     DEFAULT_CSS = """
     RolloutScreen #rollout-body { height: 1fr; }
-    RolloutScreen .rollout-section { height: auto; margin-bottom: 1; }
+    RolloutScreen .rollout-section { height: auto; }
     RolloutScreen .rollout-section:focus-within > .section-title { text-style: bold reverse; }
     RolloutScreen .section-title { width: 1fr; }
+    RolloutScreen RecordTable { overflow-x: hidden; }
     RolloutScreen #patterns-row { height: auto; }
     RolloutScreen #patterns { width: 36; max-height: 12; }
     RolloutScreen #pattern-detail { width: 1fr; height: auto; padding: 0 1;
@@ -150,16 +189,16 @@ class RolloutScreen(AreaScreen):
         with VerticalScroll(id="rollout-body"):
             with PatternsSection(classes="rollout-section", id="patterns-section"):
                 yield Label(
-                    "Deployment patterns (space: chosen or not · n: notes)",
+                    "Deployment patterns: which ones we use",
                     classes="section-title",
                 )
                 with Horizontal(id="patterns-row"):
-                    yield RecordTable([("Chosen", 6), ("Pattern", 20)], id="patterns")
+                    yield FittedTable([("Chosen", 6), ("Pattern", 20)], id="patterns")
                     yield Static("", id="pattern-detail")
             with StagesSection(classes="rollout-section", id="stages-section"):
-                yield Label("Gradual rollout: stages", classes="section-title")
+                yield Label("Gradual rollout: the stages", classes="section-title")
                 yield Static("", id="current-stage")
-                yield RecordTable(
+                yield FittedTable(
                     [
                         ("", 1),
                         ("Week", 4),
@@ -171,16 +210,16 @@ class RolloutScreen(AreaScreen):
                 )
             with SettingsSection(classes="rollout-section", id="settings-section"):
                 yield Label(
-                    "Shadow mode, human-in-the-loop and feature flags (e: edit)",
+                    "Shadow mode, human-in-the-loop, feature flags",
                     classes="section-title",
                 )
-                yield RecordTable(
+                yield FittedTable(
                     [("Setting", SETTING_LABEL_WIDTH), ("Value", None)], id="settings"
                 )
                 yield Static("", id="setting-detail")
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # AreaScreen.on_mount runs too: Textual calls the handler of every class in the MRO.
         self.query_one("#rollout-body").can_focus = False
         for table in self.query(RecordTable):
             # The app stylesheet gives every DataTable `height: 1fr`, which a screen's
@@ -216,7 +255,7 @@ class RolloutScreen(AreaScreen):
             )
             if len(active) > 1:
                 others = ", ".join(str(s.week) for s in active[1:])
-                line.append(f"  (weeks {others} are also marked active)", style="bold")
+                line.append(f"  (also marked active: week {others})", style="bold")
             current.update(line)
         else:
             pending = [s for s in rollout.stages if s.status == "pending"]
@@ -260,10 +299,10 @@ class RolloutScreen(AreaScreen):
         )
         self._show_setting_detail()
 
-    def on_resize(self) -> None:
-        # Textual also runs AreaScreen.on_resize (handlers run for every class).
+    def redraw(self) -> None:
+        """Draw again at the new width (called by a FittedTable that was resized)."""
         if self.snapshot is not None:
-            self.call_after_refresh(self.show, self.snapshot)
+            self.show(self.snapshot)
 
     def _show_setting_detail(self) -> None:
         if self.snapshot is None:
@@ -490,7 +529,13 @@ class RolloutScreen(AreaScreen):
             updated, _ = self._stage_form_check(values, base, new_week=False)
             if updated is None:
                 return
-            changes = {"traffic": updated.traffic, "criterion": updated.criterion}
+            changes = {
+                f: getattr(updated, f)
+                for f in ("traffic", "criterion")
+                if getattr(updated, f) != getattr(stage, f)
+            }
+            if not changes:
+                return
             self.edit(
                 lambda store, by: store.update("stage", stage.week, changes, by),
                 f"week {stage.week} saved",

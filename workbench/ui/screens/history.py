@@ -1,0 +1,334 @@
+"""History: who changed what and when, newest first, filterable, read a page at a time."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from rich.text import Text
+from textual import events, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.markup import escape
+from textual.widgets import DataTable, Input, Label, Select, Static
+
+from workbench.errors import WorkbenchError
+from workbench.models import HistoryEntry
+from workbench.ui.screens.base import AreaScreen
+from workbench.ui.session import Snapshot
+from workbench.ui.widgets.tables import RecordTable, plain
+
+if TYPE_CHECKING:
+    from workbench.ui.app import WorkbenchApp
+
+PAGE = 200
+SHORT = 40
+EVERYONE = "(everyone)"
+
+
+def short(value: Any, limit: int = SHORT) -> str:
+    """A value from the history on one short line: a record by its title, text cut to fit."""
+    if value is None:
+        return "—"
+    if isinstance(value, dict):
+        for name in ("title", "text", "name", "signal", "role", "contact", "category"):
+            if value.get(name):
+                value = value[name]
+                break
+        else:
+            value = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    elif isinstance(value, bool):
+        value = "yes" if value else "no"
+    elif isinstance(value, list):
+        value = ", ".join(str(v) for v in value) or "(none)"
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def describe_change(entry: HistoryEntry, limit: int = SHORT) -> str:
+    """``old → new``, or what happened to a whole record."""
+    if entry.field == "*":
+        if entry.old is None and entry.new is not None:
+            return f"added: {short(entry.new, limit)}"
+        if entry.new is None and entry.old is not None:
+            return f"removed: {short(entry.old, limit)}"
+    return f"{short(entry.old, limit)} → {short(entry.new, limit)}"
+
+
+def describe_what(entry: HistoryEntry) -> str:
+    where = " ".join(part for part in (entry.entity, entry.key) if part)
+    return where if entry.field == "*" else f"{where} · {entry.field}"
+
+
+def when(at: str) -> str:
+    """``2026-11-24T11:10:00+00:00`` as ``2026-11-24 11:10`` (the time is UTC)."""
+    return at[:16].replace("T", " ")
+
+
+def lines(first: str, second: str) -> Text:
+    """Two lines in one cell, each cut to the column's width, never read as markup."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(" ".join(first.split()), style="bold")
+    text.append("\n" + " ".join(second.split()))
+    return text
+
+
+class HistoryTable(RecordTable):
+    """The history list; reaching the end of it asks the screen for the next page."""
+
+    def on_resize(self, event: events.Resize) -> None:
+        screen = self.screen
+        if isinstance(screen, HistoryScreen):
+            screen.call_after_refresh(screen.fit_columns)
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if self.max_scroll_y and new >= self.max_scroll_y:
+            screen = self.screen
+            if isinstance(screen, HistoryScreen):
+                screen.load_more()
+
+
+class HistoryScreen(AreaScreen):
+    MODE = "history"
+    HEADING = "History"
+    AUTO_FOCUS = "#history-table"
+    DEFAULT_CSS = """
+    #history-filters { height: 3; }
+    #history-filter { width: 1fr; }
+    #history-person { width: 28; }
+    #history-table { height: 1fr; }
+    #history-count { height: 1; color: $text-muted; }
+    #history-detail { height: auto; max-height: 6; padding: 0 1; border-top: solid $panel; }
+    HistoryScreen.-narrow #history-person { width: 20; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "focus_filter", "Filter", id="history-filter"),
+        Binding("p", "by_person", "Only this person", id="history-person"),
+        Binding("m", "more", "More", id="history-more"),
+        Binding("c", "clear", "Clear filter", id="history-clear"),
+        Binding("escape", "focus_table", "To the list", show=False, id="history-to-list"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: list[HistoryEntry] = []
+        self.text = ""
+        self.person = ""
+        self.has_more = False
+        self.loading = False
+        self._generation = 0
+        self._people: set[str] = set()
+        self._widths: tuple[int, ...] | None = None
+        self._shown_once = False
+
+    def compose_main(self) -> ComposeResult:
+        with Horizontal(id="history-filters"):
+            yield Input(placeholder="Filter: person, record, field or value", id="history-filter")
+            yield Select([], prompt=EVERYONE, id="history-person", type_to_search=False)
+        yield HistoryTable([("When", 16)], id="history-table")
+        yield Label("", id="history-count", markup=False)
+        yield Static("", id="history-detail")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one(HistoryTable).focus()
+
+    def fit_columns(self) -> None:
+        """Share the table's width between the columns; a narrow table gets two-line rows."""
+        table = self.query_one(HistoryTable)
+        available = max(table.size.width - 2 * 4 - 2, 30)
+        if available < 72:
+            widths: tuple[int, ...] = (16, available - 16 + 2)
+            labels: tuple[str, ...] = ("When · who", "What: old → new")
+        else:
+            what = (available - 30) * 2 // 5
+            widths = (16, 14, what, available - 30 - what)
+            labels = ("When (UTC)", "Who", "What", "Change")
+        if widths == self._widths:
+            return
+        self._widths = widths
+        table.clear(columns=True)
+        for label, width in zip(labels, widths, strict=True):
+            table.add_column(label, width=width, key=label)
+        for entry in self.entries:
+            self._add_row(table, entry)
+
+    def _add_row(self, table: HistoryTable, entry: HistoryEntry) -> None:
+        assert self._widths is not None
+        if len(self._widths) == 2:
+            limit = max(self._widths[1] // 2 - 2, 12)
+            table.add_row(
+                lines(when(entry.at), entry.by),
+                lines(describe_what(entry), describe_change(entry, limit)),
+                key=str(entry.id),
+                height=2,
+            )
+            return
+        table.add_row(
+            plain(when(entry.at)),
+            plain(entry.by),
+            plain(describe_what(entry)),
+            plain(describe_change(entry, limit=max(self._widths[3] // 2 - 2, 12))),
+            key=str(entry.id),
+        )
+
+    @property
+    def workbench(self) -> WorkbenchApp:
+        return cast("WorkbenchApp", self.app)
+
+    # ------------------------------------------------------------ loading
+
+    def show(self, snapshot: Snapshot) -> None:
+        people = {snapshot.editor, snapshot.data.workshop.editor, *snapshot.data.workshop.attendees}
+        self._add_people(people)
+        self.refresh_history()
+
+    def refresh_history(self) -> None:
+        """Read the first page again with the current filters (older pages are dropped)."""
+        self._generation += 1
+        self.loading = True
+        self._fetch(self._generation, 0, self.text, self.person)
+
+    def load_more(self) -> None:
+        if self.has_more and not self.loading:
+            self.loading = True
+            self._fetch(self._generation, len(self.entries), self.text, self.person)
+
+    @work(thread=True, group="history")
+    def _fetch(self, generation: int, offset: int, text: str, person: str) -> None:
+        try:
+            entries = self.workbench.session.history(
+                limit=PAGE + 1, offset=offset, text=text or None, by=person or None
+            )
+        except WorkbenchError as error:
+            self.app.call_from_thread(self._failed, generation, str(error))
+            return
+        self.app.call_from_thread(self._add_page, generation, offset, entries)
+
+    def _failed(self, generation: int, reason: str) -> None:
+        if generation == self._generation:
+            self.loading = False
+            self.workbench.show_status(f"Cannot read the history · {reason}", error=True)
+
+    def _add_page(self, generation: int, offset: int, entries: list[HistoryEntry]) -> None:
+        if generation != self._generation:
+            return  # the filter changed meanwhile: a newer read is on its way
+        self.loading = False
+        self.has_more = len(entries) > PAGE
+        page = entries[:PAGE]
+        table = self.query_one(HistoryTable)
+        if offset == 0:
+            self.entries = []
+            table.clear()
+            if not self._shown_once:
+                self._shown_once = True
+                table.focus()
+        self.entries.extend(page)
+        if self._widths is None:
+            self.fit_columns()  # adds the rows
+        else:
+            for entry in page:
+                self._add_row(table, entry)
+        self._add_people({e.by for e in page})
+        self._show_count()
+        self._show_detail()
+
+    def _add_people(self, names: set[str]) -> None:
+        new = {n for n in names if n} - self._people
+        if not new:
+            return
+        self._people |= new
+        select = self.query_one("#history-person", Select)
+        current = select.value
+        with self.prevent(Select.Changed):
+            select.set_options([(escape(n), n) for n in sorted(self._people, key=str.lower)])
+            if isinstance(current, str) and current in self._people:
+                select.value = current
+
+    def _show_count(self) -> None:
+        shown = len(self.entries)
+        filtered = bool(self.text or self.person)
+        if not shown:
+            text = "No changes match." if filtered else "No changes yet."
+        else:
+            total = "" if filtered or not self.snapshot else f" of {self.snapshot.history_count}"
+            text = f"{shown}{total} changes, newest first"
+            if self.has_more:
+                text += " · m: more"
+        self.query_one("#history-count", Label).update(text)
+
+    def _entry(self) -> HistoryEntry | None:
+        table = self.query_one(HistoryTable)
+        key = table.current_key
+        if key is None:
+            return None
+        row = table.cursor_row
+        if 0 <= row < len(self.entries) and str(self.entries[row].id) == key:
+            return self.entries[row]
+        return next((e for e in self.entries if str(e.id) == key), None)
+
+    def _show_detail(self) -> None:
+        entry = self._entry()
+        detail = self.query_one("#history-detail", Static)
+        if entry is None:
+            detail.update("")
+            return
+        text = Text()
+        text.append(f"{when(entry.at)} · {entry.by} · change {entry.change}: ", style="dim")
+        text.append(describe_what(entry), style="bold")
+        text.append("\n" + describe_change(entry, limit=400))
+        detail.update(text)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail()
+        if event.cursor_row >= len(self.entries) - 1:
+            self.load_more()
+
+    # ------------------------------------------------------------ filters
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "history-filter":
+            event.stop()
+            self.text = event.value.strip()
+            self.refresh_history()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_focus_table()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "history-person":
+            event.stop()
+            self.person = event.value if isinstance(event.value, str) else ""
+            self.refresh_history()
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key == "end" and isinstance(self.focused, HistoryTable):
+            self.load_more()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#history-filter", Input).focus()
+
+    def action_focus_table(self) -> None:
+        self.query_one(HistoryTable).focus()
+
+    def action_more(self) -> None:
+        if not self.has_more:
+            self.workbench.show_status("That is the whole history.")
+        self.load_more()
+
+    def action_by_person(self) -> None:
+        select = self.query_one("#history-person", Select)
+        if self.person:
+            select.clear()
+            return
+        entry = self._entry()
+        if entry is not None and entry.by:
+            self._add_people({entry.by})
+            select.value = entry.by
+
+    def action_clear(self) -> None:
+        self.query_one("#history-filter", Input).value = ""
+        self.query_one("#history-person", Select).clear()
