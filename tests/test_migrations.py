@@ -118,11 +118,15 @@ def test_schema_1_file_is_backed_up_then_migrated(tmp_path: Path, template_text:
 
 
 def downgrade_to_schema_1(path: Path) -> None:
-    """Undo migration 0002 by hand, as if the file had been written by the first release."""
+    """Undo migrations 0003 and 0002 by hand, as if the file had been written by release 1."""
     conn = sqlite3.connect(path)
     try:
         conn.executescript(
             """
+            DROP TABLE results;
+            DROP TABLE runs;
+            ALTER TABLE dataset DROP COLUMN max_group_gap;
+            DELETE FROM _sqlite_migrations WHERE name = '0003_evidence';
             DROP TABLE workshop;
             DROP TABLE parking_lot;
             DELETE FROM _sqlite_migrations WHERE name = '0002_workshop';

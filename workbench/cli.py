@@ -105,12 +105,11 @@ def _bar(fraction: float, width: int = 20) -> str:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from workbench.operations import readiness
+    from workbench.operations import project_state
     from workbench.readiness import VERDICT_TITLES
 
     with _open(args.path) as store:
-        data = store.load()
-        result = readiness(store, data)
+        data, evidence, result = project_state(store)
     done = sum(i.status != "open" for i in data.checklist)
     print(f"{data.project.name}  ({data.project.risk} risk)")
     if data.project.system:
@@ -136,13 +135,12 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from workbench.files import write_atomic
-    from workbench.operations import readiness
+    from workbench.operations import project_state
     from workbench.readiness import VERDICT_TITLES
     from workbench.reports.junit import render_junit
 
     with _open(args.path) as store:
-        data = store.load()
-        result = readiness(store, data)
+        data, _evidence, result = project_state(store)
     if args.junit:
         write_atomic(
             Path(args.junit), render_junit(data.project.name, result, args.allow_conditional)

@@ -12,9 +12,10 @@ that the system meets it:
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 from typing import Literal
 
-from workbench.models import Model, Threshold
+from workbench.models import DatasetPlan, Measurement, Model, ProjectData, Threshold
 
 ThresholdStatus = Literal["met_with_confidence", "met", "not_met", "unmeasured"]
 Z_95 = 1.959963984540054
@@ -24,40 +25,7 @@ def z_for(confidence: float) -> float:
     """The two-sided normal quantile for a confidence level (0.95 -> 1.96)."""
     if not 0.5 <= confidence < 1.0:
         raise ValueError("confidence must be at least 0.5 and below 1")
-    return _inverse_normal_cdf(0.5 + confidence / 2)
-
-
-def _inverse_normal_cdf(p: float) -> float:
-    # Acklam's rational approximation, refined by one Halley step (|error| < 1e-12).
-    a = (-3.969683028665376e01, 2.209460984245205e02, -2.759285104469687e02,
-         1.383577518672690e02, -3.066479806614716e01, 2.506628277459239e00)  # fmt: skip
-    b = (-5.447609879822406e01, 1.615858368580409e02, -1.556989798598866e02,
-         6.680131188771972e01, -1.328068155288572e01)  # fmt: skip
-    c = (-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e00,
-         -2.549732539343734e00, 4.374664141464968e00, 2.938163982698783e00)  # fmt: skip
-    d = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e00,
-         3.754408661907416e00)  # fmt: skip
-    if p < 0.02425:
-        q = math.sqrt(-2 * math.log(p))
-        x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / (
-            (((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1
-        )
-    elif p <= 1 - 0.02425:
-        q = p - 0.5
-        r = q * q
-        x = (
-            (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5])
-            * q
-            / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
-        )
-    else:
-        q = math.sqrt(-2 * math.log(1 - p))
-        x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / (
-            (((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1
-        )
-    e = 0.5 * math.erfc(-x / math.sqrt(2)) - p
-    u = e * math.sqrt(2 * math.pi) * math.exp(x * x / 2)
-    return x - u / (1 + x * u / 2)
+    return NormalDist().inv_cdf(0.5 + confidence / 2)
 
 
 def wilson(successes: float, n: int, z: float = Z_95) -> tuple[float, float]:
@@ -112,4 +80,371 @@ def measure_threshold(threshold: Threshold) -> Measured:
         source=m.source,
         at=m.at,
         status=status,
+    )
+
+
+# ------------------------------------------------------------ evaluation runs
+
+
+class Rate(Model):
+    """A rate with its sample size and 95% Wilson interval (None when n is 0)."""
+
+    successes: int = 0
+    n: int = 0
+    value: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+
+
+def rate(successes: int, n: int) -> Rate:
+    if n <= 0:
+        return Rate()
+    low, high = wilson(successes, n)
+    return Rate(successes=successes, n=n, value=successes / n, ci_low=low, ci_high=high)
+
+
+class Mean(Model):
+    """A mean (seconds) with its sample size and a normal-approximation 95% interval."""
+
+    n: int = 0
+    value: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+
+
+def mean_interval(n: int, mean: float | None, mean_of_squares: float | None) -> Mean:
+    if n <= 0 or mean is None:
+        return Mean()
+    if n < 2 or mean_of_squares is None:
+        return Mean(n=n, value=mean)
+    variance = max(mean_of_squares - mean * mean, 0.0) * n / (n - 1)
+    half = Z_95 * math.sqrt(variance / n)
+    return Mean(n=n, value=mean, ci_low=max(mean - half, 0.0), ci_high=mean + half)
+
+
+class SliceMetrics(Model):
+    """The metrics of a run, or of one category or group within it."""
+
+    rows: int = 0
+    accuracy: Rate = Rate()
+    hallucination_rate: Rate = Rate()
+    harmful_refusal_rate: Rate = Rate()
+    error_rate: Rate = Rate()
+    human_agreement: Rate = Rate()
+    response_time: Mean = Mean()
+    p95_response_time: float | None = None
+
+
+class RunMetrics(SliceMetrics):
+    by_category: dict[str, SliceMetrics] = {}
+    by_group: dict[str, SliceMetrics] = {}
+    by_kind: dict[str, int] = {}
+
+
+class Run(Model):
+    id: int
+    label: str
+    imported_at: str
+    imported_by: str = ""
+    source: str = ""
+    sha256: str = ""
+    format: str = ""
+    rows: int = 0
+    skipped: int = 0
+    metrics: RunMetrics = RunMetrics()
+
+
+# Which run metric measures which threshold (by the threshold's metric id).
+RUN_METRICS: dict[str, str] = {
+    "accuracy": "accuracy",
+    "hallucination_rate": "hallucination_rate",
+    "harmful_refusal_rate": "harmful_refusal_rate",
+    "error_rate": "error_rate",
+    "response_time": "response_time",
+    "human_agreement": "human_agreement",
+}
+
+METRIC_TITLES: dict[str, str] = {
+    "accuracy": "Accuracy",
+    "hallucination_rate": "Hallucination rate",
+    "harmful_refusal_rate": "Refusal rate (harmful)",
+    "error_rate": "System error rate",
+    "human_agreement": "Agreement with people",
+    "response_time": "Mean response time",
+}
+
+# For each metric, whether a higher value is better (for comparing runs).
+HIGHER_IS_BETTER: dict[str, bool] = {
+    "accuracy": True,
+    "hallucination_rate": False,
+    "harmful_refusal_rate": True,
+    "error_rate": False,
+    "human_agreement": True,
+    "response_time": False,
+}
+
+
+def run_value(metrics: SliceMetrics, name: str) -> Rate | Mean:
+    value = getattr(metrics, name)
+    assert isinstance(value, Rate | Mean)
+    return value
+
+
+def apply_runs(data: ProjectData, runs: list[Run]) -> ProjectData:
+    """The project as the evidence shows it: thresholds measured by the latest run.
+
+    A threshold takes the latest run that measures it, unless a value entered by
+    hand is newer. The test set's actual size is the latest run's row count.
+    Returns a new object; ``data`` is not changed.
+    """
+    if not runs:
+        return data
+    latest = max(runs, key=lambda r: (r.imported_at, r.id))
+    thresholds = []
+    for threshold in data.thresholds:
+        name = RUN_METRICS.get(threshold.metric)
+        chosen = None
+        if name is not None:
+            for run in sorted(runs, key=lambda r: (r.imported_at, r.id), reverse=True):
+                measured = run_value(run.metrics, name)
+                if measured.n and measured.value is not None:
+                    chosen = (run, measured)
+                    break
+        hand = threshold.measured
+        if chosen is not None and (hand is None or hand.at <= chosen[0].imported_at):
+            run, measured = chosen
+            value = measured.value
+            assert value is not None
+            if threshold.unit == "rate" and not isinstance(measured, Rate):
+                thresholds.append(threshold)
+                continue
+            threshold = threshold.model_copy(
+                update={
+                    "measured": Measurement(
+                        value=value,
+                        n=measured.n,
+                        ci_low=measured.ci_low,
+                        ci_high=measured.ci_high,
+                        source=f"run {run.id}: {run.label}",
+                        at=run.imported_at,
+                    )
+                }
+            )
+        thresholds.append(threshold)
+    dataset = data.dataset.model_copy(update={"actual_size": latest.rows})
+    return data.model_copy(update={"thresholds": thresholds, "dataset": dataset})
+
+
+class BiasGap(Model):
+    """The largest accuracy gap between two user groups, with its 95% interval."""
+
+    best_group: str
+    worst_group: str
+    best: Rate
+    worst: Rate
+    gap: float
+    ci_low: float
+    ci_high: float
+    max_gap: float
+    flagged: bool
+    reason: str
+
+
+def difference_interval(a: Rate, b: Rate) -> tuple[float, float]:
+    """Newcombe's hybrid score interval for the difference a - b of two rates."""
+    assert a.value is not None and b.value is not None
+    assert a.ci_low is not None and a.ci_high is not None
+    assert b.ci_low is not None and b.ci_high is not None
+    d = a.value - b.value
+    low = d - math.sqrt((a.value - a.ci_low) ** 2 + (b.ci_high - b.value) ** 2)
+    high = d + math.sqrt((a.ci_high - a.value) ** 2 + (b.value - b.ci_low) ** 2)
+    return low, high
+
+
+def bias_gap(metrics: RunMetrics, max_gap: float) -> BiasGap | None:
+    """Compare the best and the worst group's accuracy; None with fewer than two groups."""
+    groups = {
+        name: m.accuracy
+        for name, m in metrics.by_group.items()
+        if name and m.accuracy.n and m.accuracy.value is not None
+    }
+    if len(groups) < 2:
+        return None
+    best = max(groups, key=lambda g: (groups[g].value or 0.0, g))
+    worst = min(groups, key=lambda g: (groups[g].value or 0.0, g))
+    a, b = groups[best], groups[worst]
+    assert a.value is not None and b.value is not None
+    low, high = difference_interval(a, b)
+    gap = a.value - b.value
+    reasons = []
+    if gap > max_gap:
+        reasons.append(f"the gap of {gap:.1%} is above the maximum of {max_gap:.1%}")
+    if low > 0:
+        reasons.append("its 95% interval excludes zero, so it is unlikely to be chance")
+    return BiasGap(
+        best_group=best,
+        worst_group=worst,
+        best=a,
+        worst=b,
+        gap=gap,
+        ci_low=low,
+        ci_high=high,
+        max_gap=max_gap,
+        flagged=bool(reasons),
+        reason="; ".join(reasons),
+    )
+
+
+class MetricChange(Model):
+    metric: str
+    title: str
+    before: float | None
+    after: float | None
+    change: float | None
+    ci_low: float | None
+    ci_high: float | None
+    verdict: Literal["better", "worse", "regression", "same", "not comparable"]
+
+
+def compare_runs(before: RunMetrics, after: RunMetrics) -> list[MetricChange]:
+    """Each metric's change from ``before`` to ``after``, with its 95% interval.
+
+    A change for the worse whose interval excludes zero is a ``regression``; one
+    whose interval includes zero is ``worse`` (possibly chance).
+    """
+    changes = []
+    for name, higher_better in HIGHER_IS_BETTER.items():
+        a, b = run_value(after, name), run_value(before, name)
+        if a.value is None or b.value is None:
+            changes.append(
+                MetricChange(
+                    metric=name,
+                    title=METRIC_TITLES[name],
+                    before=b.value,
+                    after=a.value,
+                    change=None,
+                    ci_low=None,
+                    ci_high=None,
+                    verdict="not comparable",
+                )  # fmt: skip
+            )
+            continue
+        delta = a.value - b.value
+        low = high = None
+        if isinstance(a, Rate) and isinstance(b, Rate):
+            low, high = difference_interval(a, b)
+        elif (
+            isinstance(a, Mean)
+            and isinstance(b, Mean)
+            and None not in (a.ci_low, a.ci_high, b.ci_low, b.ci_high)
+        ):
+            assert a.ci_high is not None and a.ci_low is not None
+            assert b.ci_high is not None and b.ci_low is not None
+            half = math.hypot((a.ci_high - a.ci_low) / 2, (b.ci_high - b.ci_low) / 2)
+            low, high = delta - half, delta + half
+        worse = delta < 0 if higher_better else delta > 0
+        if delta == 0:
+            verdict: Literal["better", "worse", "regression", "same", "not comparable"] = "same"
+        elif not worse:
+            verdict = "better"
+        elif low is not None and high is not None and (high < 0 if higher_better else low > 0):
+            verdict = "regression"
+        else:
+            verdict = "worse"
+        changes.append(
+            MetricChange(
+                metric=name,
+                title=METRIC_TITLES[name],
+                before=b.value,
+                after=a.value,
+                change=delta,
+                ci_low=low,
+                ci_high=high,
+                verdict=verdict,
+            )  # fmt: skip
+        )
+    return changes
+
+
+class CompositionRow(Model):
+    """How many cases of one category, group or kind the latest run has, against the plan."""
+
+    dimension: Literal["category", "group", "kind"]
+    name: str
+    planned: int | None
+    actual: int
+    share: float
+    flagged: bool
+    reason: str = ""
+
+
+def composition(plan: DatasetPlan, metrics: RunMetrics) -> list[CompositionRow]:
+    """Cases per category, group and kind; under-represented ones flagged.
+
+    A planned category with fewer cases than planned is flagged; so is any
+    category or group with less than half of an even share of the cases.
+    """
+    total = metrics.rows or 1
+    planned = {row.category: row.planned for row in plan.composition}
+    rows: list[CompositionRow] = []
+    dimensions: tuple[tuple[Literal["category", "group"], dict[str, int]], ...] = (
+        ("category", {k: v.rows for k, v in metrics.by_category.items()}),
+        ("group", {k: v.rows for k, v in metrics.by_group.items()}),
+    )
+    for dimension, counts in dimensions:
+        names = sorted(set(counts) | (set(planned) if dimension == "category" else set()))
+        named = [n for n in names if n]
+        even = 1 / len(named) if named else 1.0
+        for name in names:
+            actual = counts.get(name, 0)
+            want = planned.get(name) if dimension == "category" else None
+            share = actual / total
+            reasons = []
+            if want and actual < want:
+                reasons.append(f"{actual} of {want} planned cases")
+            if name and len(named) > 1 and share < even / 2:
+                reasons.append(f"only {share:.0%} of the cases (an even share is {even:.0%})")
+            rows.append(
+                CompositionRow(
+                    dimension=dimension,
+                    name=name or "(none)",
+                    planned=want,
+                    actual=actual,
+                    share=share,
+                    flagged=bool(reasons),
+                    reason="; ".join(reasons),
+                )
+            )
+    for kind, count in sorted(metrics.by_kind.items()):
+        rows.append(
+            CompositionRow(
+                dimension="kind",
+                name=kind,
+                planned=None,
+                actual=count,
+                share=count / total,
+                flagged=False,
+            )  # fmt: skip
+        )
+    return rows
+
+
+class Evidence(Model):
+    """What the runs show, as the reports and the verdict use it."""
+
+    runs: list[Run] = []
+    latest: int | None = None
+    bias: BiasGap | None = None
+    composition: list[CompositionRow] = []
+
+
+def summarize(data: ProjectData, runs: list[Run]) -> Evidence:
+    if not runs:
+        return Evidence()
+    latest = max(runs, key=lambda r: (r.imported_at, r.id))
+    return Evidence(
+        runs=runs,
+        latest=latest.id,
+        bias=bias_gap(latest.metrics, data.dataset.max_group_gap),
+        composition=composition(data.dataset, latest.metrics),
     )

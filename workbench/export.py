@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from workbench.files import ExportError, write_atomic
+from workbench.operations import project_state
 from workbench.reports import EXTENSIONS, FORMATS, build_report, default_filename, render
 from workbench.store import Store
 
@@ -34,8 +35,8 @@ def export_reports(
     if output_dir is not None and not output_dir.is_dir():
         raise ExportError(f"{output_dir}: no such folder")
     project_path = store.path or Path("project.sqlite")
-    data = store.load()
-    report = build_report(data, store.template(), store.history(limit=100_000))
+    data, evidence, _ = project_state(store)
+    report = build_report(data, store.template(), store.history(limit=100_000), evidence=evidence)
     written = []
     for index, fmt in enumerate(formats):
         if progress:

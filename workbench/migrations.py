@@ -219,6 +219,49 @@ def workshop(db: Database) -> None:
     _stamp(db, 2)
 
 
+@project_migrations(name="0003_evidence")
+def evidence(db: Database) -> None:
+    """Evaluation runs and their results; the bias check's maximum accuracy gap."""
+    db.table("runs").create(
+        {
+            "id": int,
+            "label": str,
+            "imported_at": str,
+            "imported_by": str,
+            "source": str,
+            "sha256": str,
+            "format": str,
+            "rows": int,
+            "skipped": int,
+            "metrics": str,
+        },
+        pk="id",
+    )
+    db.table("results").create(
+        {
+            "run_id": int,
+            "line": int,
+            "case_id": str,
+            "category": str,
+            "grp": str,
+            "kind": str,
+            "expected": str,
+            "output": str,
+            "correct": int,
+            "hallucinated": int,
+            "refused": int,
+            "latency_ms": float,
+            "error": int,
+            "human_output": str,
+        },
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db.table("results").create_index(["run_id", "case_id"], unique=True)
+    db.table("results").create_index(["run_id", "latency_ms"])
+    db.table("dataset").add_column("max_group_gap", float, not_null_default=0.05)
+    _stamp(db, 3)
+
+
 SCHEMA_VERSION = len(project_migrations._migrations)
 
 

@@ -180,6 +180,7 @@ class DatasetPlan(Model):
     adversarial_cases: Annotated[int, Field(ge=0)] = 0
     notes: LongText = ""
     composition: list[CompositionRow] = []
+    max_group_gap: Annotated[float, Field(ge=0.0, le=1.0)] = 0.05
 
     @field_validator("composition")
     @classmethod

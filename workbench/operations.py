@@ -26,6 +26,7 @@ from workbench.catalog import (
     read_text_file,
 )
 from workbench.errors import InvalidValueError, TemplateError, describe_validation_error
+from workbench.evidence import Evidence, apply_runs, summarize
 from workbench.models import (
     DECISION_STATUSES,
     Decision,
@@ -37,6 +38,7 @@ from workbench.models import (
     now,
 )
 from workbench.readiness import Readiness, assess
+from workbench.runs import list_runs
 from workbench.store import Store
 
 
@@ -55,9 +57,21 @@ def minimums(template: Template) -> dict[str, int]:
     return {level.id: level.min_test_cases for level in template.risk_levels}
 
 
-def readiness(store: Store, data: ProjectData | None = None) -> Readiness:
+def project_state(store: Store) -> tuple[ProjectData, Evidence, Readiness]:
+    """The project as the evidence shows it, what the runs show, and the computed verdict.
+
+    Every front end (status, check, export, the UI) reads the project through this.
+    """
+    data = store.load()
+    runs = list_runs(store)
+    data = apply_runs(data, runs)
+    evidence = summarize(data, runs)
+    return data, evidence, assess(data, minimums(store.template()), evidence)
+
+
+def readiness(store: Store) -> Readiness:
     """The computed verdict for an open project."""
-    return assess(data or store.load(), minimums(store.template()))
+    return project_state(store)[2]
 
 
 # --------------------------------------------------------------------- creating

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal
 
-from workbench.evidence import Measured, measure_threshold
+from workbench.evidence import Evidence, Measured, measure_threshold
 from workbench.models import AREAS, Model, ProjectData
 
 Verdict = Literal["go", "conditional", "no_go"]
@@ -73,7 +73,9 @@ class Readiness(Model):
         return next(s for s in self.scores if s.area == area)
 
 
-def _checks(data: ProjectData, minimums: Mapping[str, int]) -> list[Check]:
+def _checks(
+    data: ProjectData, minimums: Mapping[str, int], evidence: Evidence | None
+) -> list[Check]:
     risk = data.project.risk
     checks: list[Check] = []
 
@@ -182,6 +184,29 @@ def _checks(data: ProjectData, minimums: Mapping[str, int]) -> list[Check]:
                 "dataset",
             )
 
+    # Evidence: no unexplained accuracy gap between user groups; a balanced test set.
+    if evidence is not None and evidence.bias is not None:
+        gap = evidence.bias
+        add(
+            "testing",
+            "No accuracy gap between user groups",
+            not gap.flagged,
+            f"accuracy differs between groups {gap.best_group!r} and {gap.worst_group!r} "
+            f"by {gap.gap:.1%}: {gap.reason}",
+            "dataset",
+            blocker=risk == "high",
+        )
+    if evidence is not None and evidence.composition:
+        thin = [c for c in evidence.composition if c.flagged]
+        add(
+            "dataset",
+            "Categories and groups represented as planned",
+            not thin,
+            "under-represented in the latest run: "
+            + "; ".join(f"{c.dimension} {c.name} ({c.reason})" for c in thin[:4]),
+            "dataset",
+        )
+
     # Rollout: a pattern chosen; no stage failed its gate.
     chosen = [p for p in data.rollout.patterns if p.chosen]
     add(
@@ -278,12 +303,15 @@ def _checks(data: ProjectData, minimums: Mapping[str, int]) -> list[Check]:
     return checks
 
 
-def assess(data: ProjectData, minimums: Mapping[str, int]) -> Readiness:
+def assess(
+    data: ProjectData, minimums: Mapping[str, int], evidence: Evidence | None = None
+) -> Readiness:
     """The verdict, a score per area and the blockers, from the project alone.
 
-    ``minimums`` maps a risk level to its minimum test-set size (from the template).
+    ``minimums`` maps a risk level to its minimum test-set size (from the template);
+    ``evidence`` adds the bias and composition checks of the latest run.
     """
-    checks = _checks(data, minimums)
+    checks = _checks(data, minimums, evidence)
     scores = []
     for area in AREAS:
         mine = [c for c in checks if c.area == area]

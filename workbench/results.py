@@ -238,6 +238,10 @@ def _score_as_bool(value: Any) -> bool | None:
     return None
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def promptfoo_row(index: int, result: Mapping[str, Any]) -> dict[str, Any]:
     """One promptfoo result as a results row.
 
@@ -246,7 +250,7 @@ def promptfoo_row(index: int, result: Mapping[str, Any]) -> dict[str, Any]:
     called like our fields (correct, hallucinated, refused) become true when
     they are at least 0.5; ``vars``/``metadata`` may carry category, group, kind.
     """
-    test_case = result.get("testCase") if isinstance(result.get("testCase"), dict) else {}
+    test_case = _dict(result.get("testCase"))
     variables: dict[str, Any] = {}
     for source in (test_case.get("vars"), result.get("vars")):
         if isinstance(source, dict):
@@ -255,8 +259,8 @@ def promptfoo_row(index: int, result: Mapping[str, Any]) -> dict[str, Any]:
     for source in (test_case.get("metadata"), result.get("metadata")):
         if isinstance(source, dict):
             metadata.update(source)
-    response = result.get("response") if isinstance(result.get("response"), dict) else {}
-    named = result.get("namedScores") if isinstance(result.get("namedScores"), dict) else {}
+    response = _dict(result.get("response"))
+    named = _dict(result.get("namedScores"))
     case_id = (
         result.get("id")
         or test_case.get("id")

@@ -672,6 +672,9 @@ class Store:
             ).fetchall()
             change = self._new_change(by, f"undid: {last.summary}", undoes=last.id)
             for name, key_text, field, old_json, new_json in rows:
+                if name == "run":
+                    self._undo_run(change, int(key_text), _unjson(old_json), _unjson(new_json))
+                    continue
                 entity = ENTITIES[name]
                 key = _typed_key(entity, key_text)
                 old, new = _unjson(old_json), _unjson(new_json)
@@ -698,6 +701,20 @@ class Store:
                 self._log(change, name, key, field, new, old)
             self.table("changes").update(last.id, {"undone": 1})
             return Change(change, f"undid: {last.summary}")
+
+    def _undo_run(self, change: int, run_id: int, old: Any, new: Any) -> None:
+        if new is None:
+            raise ConflictError(
+                "cannot undo removing a run: its results are gone; import the file again"
+            )
+        self.db.execute("DELETE FROM results WHERE run_id = ?", [run_id])
+        self.db.execute("DELETE FROM runs WHERE id = ?", [run_id])
+        self._log(change, "run", run_id, "*", new, None)
+
+    def record(self, by: str, summary: str, entity: str, key: Any, old: Any, new: Any) -> None:
+        """Add a change to the history for work done outside ``update``/``insert`` (imports)."""
+        with self.write():
+            self._log(self._new_change(by, summary), entity, key, "*", old, new)
 
     # ----------------------------------------------------------- conveniences
 

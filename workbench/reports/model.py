@@ -11,7 +11,7 @@ from typing import Annotated
 from pydantic import Field
 
 from workbench.catalog import Template
-from workbench.evidence import Measured, measure_threshold
+from workbench.evidence import Evidence, Measured, measure_threshold
 from workbench.models import (
     ChecklistItem,
     CompositionRow,
@@ -92,6 +92,7 @@ class Report(Model):
     parking_lot: list[ParkedQuestion]
     workshop: Workshop
     history: list[HistoryEntry]
+    evidence: Evidence = Evidence()
     readiness: Readiness
     guide: ReportGuide
     content: Annotated[ProjectData, Field(exclude=True)]
@@ -102,6 +103,7 @@ def build_report(
     template: Template,
     history: list[HistoryEntry],
     generated_at: str | None = None,
+    evidence: Evidence | None = None,
 ) -> Report:
     """Assemble the report from the project's content, its template and its history."""
     minimums: dict[str, int] = {level.id: level.min_test_cases for level in template.risk_levels}
@@ -157,7 +159,8 @@ def build_report(
         parking_lot=data.parking_lot,
         workshop=data.workshop,
         history=history,
-        readiness=assess(data, minimums),
+        evidence=evidence or Evidence(),
+        readiness=assess(data, minimums, evidence),
         guide=ReportGuide(template=template.id, title=template.title, risk_minimums=minimums),
         content=data,
     )

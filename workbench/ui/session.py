@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from workbench.catalog import Template
+from workbench.evidence import Evidence
 from workbench.models import HistoryEntry, ProjectData
-from workbench.operations import default_user, minimums
+from workbench.operations import default_user, project_state
 from workbench.progress import checklist_progress
-from workbench.readiness import Readiness, assess
+from workbench.readiness import Readiness
 from workbench.store import Store
 
 T = TypeVar("T")
@@ -29,6 +30,7 @@ class Snapshot:
 
     data: ProjectData
     readiness: Readiness
+    evidence: Evidence
     template: Template
     editor: str
     history_count: int
@@ -71,13 +73,14 @@ class ProjectSession:
     def snapshot(self) -> Snapshot:
         with self._lock:
             store = self.store
-            data = store.load()
+            data, evidence, readiness = project_state(store)
             template = store.template()
             if not self._editor and data.workshop.editor:
                 self._editor = data.workshop.editor
             return Snapshot(
                 data=data,
-                readiness=assess(data, minimums(template)),
+                readiness=readiness,
+                evidence=evidence,
                 template=template,
                 editor=self.editor,
                 history_count=store.history_count(),

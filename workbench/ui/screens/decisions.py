@@ -30,9 +30,12 @@ STATUS_STYLES = {
 }
 STATUS_OPTIONS = [(status, status) for status in DECISION_STATUSES]
 LINK_HELP = "threshold:METRIC or item:ITEM_ID, separated by spaces"
-# (label, width) of the columns before and after the title, on wide and narrow screens.
-WIDE_COLUMNS = ([("#", 4), ("Date", 10)], [("Status", 18), ("Owner", 12)])
-NARROW_COLUMNS = ([("#", 4)], [("Status", 18)])
+# (label, width) of the columns before and after the title: the first set that fits is used.
+COLUMN_SETS = (
+    ([("#", 4), ("Date", 10)], [("Status", 17), ("Owner", 12)]),
+    ([("#", 4)], [("Status", 17), ("Owner", 10)]),
+    ([("#", 4)], [("Status", 17)]),
+)
 
 
 def parse_links(text: str) -> list[str]:
@@ -73,8 +76,8 @@ class DecisionsScreen(AreaScreen):
     HEADING = "Decisions"
     DEFAULT_CSS = """
     #decisions-body { height: 1fr; }
-    #decision-log { width: 3fr; }
-    #decision-detail { width: 2fr; min-width: 28; padding: 0 1; border-left: solid $panel; }
+    #decision-log { width: 2fr; }
+    #decision-detail { width: 1fr; min-width: 28; padding: 0 1; border-left: solid $panel; }
     DecisionsScreen.-narrow #decisions-body { layout: vertical; }
     DecisionsScreen.-narrow #decision-log { width: 1fr; height: 1fr; }
     DecisionsScreen.-narrow #decision-detail {
@@ -88,7 +91,7 @@ class DecisionsScreen(AreaScreen):
         Binding("l", "link", "Link", id="decisions-link"),
     ]
 
-    _layout: tuple[bool, int] | None = None
+    _layout: tuple[tuple[str, ...], int] | None = None
 
     def compose_main(self) -> ComposeResult:
         with Horizontal(id="decisions-body"):
@@ -112,24 +115,28 @@ class DecisionsScreen(AreaScreen):
             return None
         return next((d for d in self.snapshot.data.decisions if d.id == decision_id), None)
 
-    def _fit_columns(self) -> int:
-        """Pick the columns for this width (fewer when narrow); returns the title's width."""
+    def _fit_columns(self) -> tuple[str, ...]:
+        """Pick the columns that fit the log's width; the title takes what is left."""
         table = self.query_one("#decision-log", RecordTable)
-        wide = self.size.width >= 110
-        before, after = WIDE_COLUMNS if wide else NARROW_COLUMNS
-        fixed = before + after
         available = table.size.width or max(self.size.width - 24, 40)
-        title = max(12, available - sum(w for _, w in fixed) - 2 * (len(fixed) + 1) - 2)
-        if self._layout != (wide, title):
-            self._layout = (wide, title)
+        for before, after in COLUMN_SETS:
+            fixed = before + after
+            title = available - sum(w for _, w in fixed) - 2 * (len(fixed) + 1) - 2
+            if title >= 24:
+                break
+        title = max(title, 12)
+        layout = (*(label for label, _ in before), "Title", *(label for label, _ in after))
+        if self._layout != (layout, title):
+            self._layout = (layout, title)
             table.clear(columns=True)
             for label, width in [*before, ("Title", title), *after]:
                 table.add_column(label, width=width, key=label)
-        return title
+        return layout
 
     def show(self, snapshot: Snapshot) -> None:
-        wide = self.size.width >= 110
-        title_width = self._fit_columns()
+        layout = self._fit_columns()
+        assert self._layout is not None
+        title_width = self._layout[1]
         rows = []
         for d in snapshot.data.decisions:
             successor = self._superseded_by(d)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from pydantic import ValidationError
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -44,12 +45,23 @@ def names_from(text: str) -> list[str]:
     return names
 
 
+class ParkingLot(RecordTable):
+    """The parked questions; the question column takes the width the others leave."""
+
+    def on_resize(self, event: events.Resize) -> None:
+        screen = self.screen
+        if isinstance(screen, WorkshopScreen) and screen.snapshot is not None:
+            screen.call_after_refresh(screen.show_parking, screen.snapshot)
+
+
 class WorkshopScreen(AreaScreen):
     MODE = "workshop"
     HEADING = "Workshop"
     DEFAULT_CSS = """
     #ws-body { height: 1fr; }
-    #ws-agenda { width: 38; height: 1fr; padding: 0 1 0 0; text-wrap: nowrap; text-overflow: ellipsis; }
+    #ws-agenda {
+        width: 38; height: 1fr; padding: 0 1 0 0; text-wrap: nowrap; text-overflow: ellipsis;
+    }
     #ws-right { width: 1fr; height: 1fr; padding: 0 0 0 1; border-left: solid $panel; }
     #ws-where { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
     #ws-timer { height: 1; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis; }
@@ -85,6 +97,7 @@ class WorkshopScreen(AreaScreen):
         self._remaining = float(AGENDA[0].minutes * 60)
         self._deadline: float | None = None
         self._timer: Timer | None = None
+        self._parking_layout: tuple[bool, int] | None = None
 
     @property
     def workbench(self) -> WorkbenchApp:
@@ -105,9 +118,7 @@ class WorkshopScreen(AreaScreen):
         yield Static("", id="ws-people")
         yield Label("Parking lot  (q: park a question · r: resolve)", id="ws-parking-title")
         with Vertical(id="ws-parking-box"):
-            yield RecordTable(
-                [("#", 3), ("Question", None), ("Step", 10), ("By", 12)], id="ws-parking"
-            )
+            yield ParkingLot([("#", 3)], id="ws-parking")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -125,7 +136,7 @@ class WorkshopScreen(AreaScreen):
                 self._go(index)
         self._show_step()
         self._show_people(snapshot)
-        self._show_parking(snapshot)
+        self.show_parking(snapshot)
 
     def _show_step(self) -> None:
         step = self.step
@@ -197,21 +208,33 @@ class WorkshopScreen(AreaScreen):
             people.append(", ".join(workshop.attendees))
         self.query_one("#ws-people", Static).update(people)
 
-    def _show_parking(self, snapshot: Snapshot) -> None:
+    def _fit_parking(self) -> tuple[bool, int]:
+        table = self.query_one("#ws-parking", RecordTable)
+        available = table.size.width or max(self.size.width - 24, 40)
+        wide = available >= 70
+        fixed = [("#", 3), ("Step", 10), ("By", 14)] if wide else [("#", 3), ("By", 10)]
+        width = max(12, available - sum(w for _, w in fixed) - 2 * (len(fixed) + 1) - 2)
+        if self._parking_layout != (wide, width):
+            self._parking_layout = (wide, width)
+            table.clear(columns=True)
+            for label, w in [fixed[0], ("Question", width), *fixed[1:]]:
+                table.add_column(label, width=w, key=label)
+        return wide, width
+
+    def show_parking(self, snapshot: Snapshot) -> None:
+        wide, width = self._fit_parking()
         rows = []
         for q in snapshot.data.parking_lot:
             style = "dim strike" if q.resolved else ""
-            rows.append(
-                (
-                    str(q.id),
-                    [
-                        Text("✓" if q.resolved else str(q.id), style="dim" if q.resolved else ""),
-                        plain(q.text, style),
-                        plain(q.step, style),
-                        plain(q.raised_by, style),
-                    ],
-                )
-            )
+            question = plain(q.text, style)
+            question.truncate(width, overflow="ellipsis")
+            cells = [
+                Text("✓" if q.resolved else str(q.id), style="dim" if q.resolved else ""),
+                question,
+                *([plain(q.step, style)] if wide else []),
+                plain(q.raised_by, style),
+            ]
+            rows.append((str(q.id), cells))
         table = self.query_one("#ws-parking", RecordTable)
         table.load(rows)
         table.border_title = None
@@ -251,7 +274,7 @@ class WorkshopScreen(AreaScreen):
         if left <= 0:
             text = f"Time is up: {clock(left)} over the {total} timebox"
         elif running:
-            text = f"⏱ {clock(left)} left of {total} · t: pause"
+            text = f"▶ {clock(left)} left of {total} · t: pause"
         elif left < self._minutes_for(self.step) * 60:
             text = f"Timebox paused at {clock(left)} of {total} · t: resume"
         else:

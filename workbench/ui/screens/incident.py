@@ -1,0 +1,638 @@
+"""Incident response: severity levels, the playbook, rollback options, on-call and escalation.
+
+Five sections, one under the other (on-call and escalation side by side on a
+wide screen). Each has its own keys, shown in the footer when it has the focus;
+tab moves between them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import TYPE_CHECKING, ClassVar
+
+from pydantic import ValidationError
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import DataTable, Label, Static
+
+from workbench.errors import describe_validation_error
+from workbench.models import (
+    EscalationStep,
+    OnCall,
+    PlaybookPhase,
+    RollbackOption,
+    SeverityLevel,
+)
+from workbench.ui.dialogs.confirm import ConfirmDialog
+from workbench.ui.dialogs.form import FormDialog, FormField, Values
+from workbench.ui.screens.base import AreaScreen
+from workbench.ui.screens.rollout import FittedTable, fit, room
+from workbench.ui.session import Snapshot
+from workbench.ui.widgets.tables import plain
+
+if TYPE_CHECKING:
+    from workbench.store import Store
+
+WIDE_TABLE = 90
+DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DURATION_PATTERN = re.compile(
+    r"^(?:(?P<hours>\d+(?:\.\d+)?)\s*(?:h|hr|hrs|hour|hours))?\s*"
+    r"(?:(?P<minutes>\d+)\s*(?:m|min|mins|minute|minutes)?)?$"
+)
+
+
+def response_time(minutes: int) -> str:
+    """15 -> "15 min", 60 -> "1 h", 1440 -> "24 h", 90 -> "1 h 30 min"."""
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{minutes} min"
+    return f"{hours} h" + (f" {rest} min" if rest else "")
+
+
+def parse_minutes(text: str) -> int:
+    """ "90", "90 min", "4h", "1 h 30 min" -> minutes; raises ValueError with the reason."""
+    raw = text.strip().lower()
+    match = DURATION_PATTERN.match(raw) if raw else None
+    if match is None or not (match["hours"] or match["minutes"]):
+        raise ValueError(f"write minutes (90) or hours (4 h), not {text.strip() or 'nothing'!r}")
+    total = float(match["hours"] or 0) * 60 + int(match["minutes"] or 0)
+    if total != int(total):
+        raise ValueError("the response time must come to whole minutes")
+    return int(total)
+
+
+def parse_tested_date(text: str, today: dt.date) -> dt.date | None:
+    """YYYY-MM-DD, not in the future; empty means never tested. Raises ValueError."""
+    raw = text.strip()
+    if not raw:
+        return None
+    if not DATE_PATTERN.match(raw):
+        raise ValueError(f"write the date as YYYY-MM-DD, not {raw!r}")
+    try:
+        date = dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"{raw} is not a date in the calendar") from None
+    if date > today:
+        raise ValueError(f"{raw} is in the future: a rollback cannot have been tested yet")
+    return date
+
+
+def steps_from_text(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class SeveritySection(Vertical):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "screen.response_time", "Response time", id="incident-severity-time"),
+    ]
+
+
+class PlaybookSection(Vertical):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("e", "screen.edit_steps", "Edit steps", id="incident-phase-steps"),
+    ]
+
+
+class RollbackSection(Vertical):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("t", "screen.tested_today", "Tested today", id="incident-rollback-tested"),
+        Binding("d", "screen.tested_date", "Date tested", id="incident-rollback-date"),
+    ]
+
+
+class OnCallSection(Vertical):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("p", "screen.on_call_person", "Person", id="incident-oncall-person"),
+        Binding("a", "screen.add_role", "Add role", id="incident-oncall-add"),
+    ]
+
+
+class EscalationSection(Vertical):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "screen.add_escalation", "Add step", id="incident-escalation-add"),
+        Binding("x", "screen.remove_escalation", "Remove", id="incident-escalation-remove"),
+    ]
+
+
+class IncidentScreen(AreaScreen):
+    MODE = "incident"
+    HEADING = "Incident response"
+
+    DEFAULT_CSS = """
+    IncidentScreen #incident-body { height: 1fr; }
+    IncidentScreen .incident-section { height: auto; }
+    IncidentScreen .incident-section:focus-within > .section-title { text-style: bold reverse; }
+    IncidentScreen .section-title { width: 1fr; }
+    IncidentScreen RecordTable { overflow-x: hidden; max-height: 12; }
+    IncidentScreen .detail { height: auto; padding: 0 1; color: $text-muted; }
+    IncidentScreen #people { height: auto; }
+    IncidentScreen #people > .incident-section { width: 1fr; }
+    IncidentScreen #on-call-section { margin-right: 2; }
+    IncidentScreen.-narrow #people { layout: vertical; }
+    IncidentScreen.-narrow #on-call-section { margin-right: 0; }
+    """
+
+    def compose_main(self) -> ComposeResult:
+        with VerticalScroll(id="incident-body"):
+            with SeveritySection(classes="incident-section", id="severity-section"):
+                yield Label("Severity levels", classes="section-title")
+                yield FittedTable([], id="severity")
+                yield Static("", id="severity-detail", classes="detail")
+            with PlaybookSection(classes="incident-section", id="playbook-section"):
+                yield Label("Playbook", classes="section-title")
+                yield FittedTable([("Phase", 14), ("Window", 18), ("Steps", None)], id="playbook")
+                yield Static("", id="phase-detail", classes="detail")
+            with RollbackSection(classes="incident-section", id="rollback-section"):
+                yield Label("Rollback options", classes="section-title")
+                yield FittedTable([], id="rollback")
+                yield Static("", id="rollback-detail", classes="detail")
+            with Horizontal(id="people"):
+                with OnCallSection(classes="incident-section", id="on-call-section"):
+                    yield Label("On call", classes="section-title")
+                    yield FittedTable([("Role", 20), ("Person", None)], id="on-call")
+                with EscalationSection(classes="incident-section", id="escalation-section"):
+                    yield Label("Escalation path", classes="section-title")
+                    yield FittedTable(
+                        [("Step", 4), ("Contact", None), ("When", None)], id="escalation"
+                    )
+
+    def on_mount(self) -> None:
+        # AreaScreen.on_mount runs too: Textual calls the handler of every class in the MRO.
+        self.query_one("#incident-body").can_focus = False
+        for table in self.query(FittedTable):
+            # The app stylesheet gives every DataTable `height: 1fr`, which a screen's
+            # DEFAULT_CSS cannot override; stacked in a scroll, each table sizes to its rows.
+            table.styles.height = "auto"
+        self.query_one("#severity", FittedTable).focus()
+
+    def redraw(self) -> None:
+        """Draw again at the new width (called by a FittedTable that was resized)."""
+        if self.snapshot is not None:
+            self.show(self.snapshot)
+
+    # ---------------------------------------------------------------- drawing
+
+    def show(self, snapshot: Snapshot) -> None:
+        incident = snapshot.data.incident_response
+
+        table = self.query_one("#severity", FittedTable)
+        wide = table.size.width >= WIDE_TABLE
+        if wide:
+            table.use_columns(
+                [("Level", 9), ("Respond in", 10), ("Definition", None), ("Example", None)]
+            )
+            half = room(table, 9 + 10, 4) // 2
+        else:
+            table.use_columns([("Level", 9), ("Respond in", 10), ("Definition", None)])
+            half = room(table, 9 + 10, 3)
+        rows = []
+        for level in incident.severity_levels:
+            cells = [
+                plain(level.title, "bold"),
+                Text(response_time(level.response_minutes)),
+                fit(level.definition, half),
+            ]
+            if wide:
+                cells.append(fit(level.example, half))
+            rows.append((level.id, cells))
+        table.load(rows)
+
+        table = self.query_one("#playbook", FittedTable)
+        wide = table.size.width >= WIDE_TABLE
+        width = room(table, 14 + 18, 3)
+        rows = []
+        for phase in incident.playbook:
+            steps = Text(f"{len(phase.steps)} step{'s' if len(phase.steps) != 1 else ''}")
+            if wide and phase.steps:
+                steps += Text(": ") + plain("; ".join(phase.steps))
+            rows.append(
+                (
+                    phase.id,
+                    [fit(plain(phase.title, "bold"), 14), fit(phase.window, 18), fit(steps, width)],
+                )
+            )
+        table.load(rows)
+
+        table = self.query_one("#rollback", FittedTable)
+        wide = table.size.width >= WIDE_TABLE
+        if wide:
+            table.use_columns(
+                [("Option", 32), ("Speed", 9), ("Last tested", 12), ("Best for", None)]
+            )
+            width = room(table, 32 + 9 + 12, 4)
+        else:
+            table.use_columns([("Option", None), ("Speed", 9), ("Last tested", 12)])
+            width = room(table, 9 + 12, 3)
+        rows = []
+        for option in incident.rollback_options:
+            tested = (
+                Text(option.last_tested.isoformat())
+                if option.last_tested
+                else Text("never", style="bold red")
+            )
+            if wide:
+                cells = [
+                    fit(option.title, 32),
+                    fit(option.speed, 9),
+                    tested,
+                    fit(option.best_for, width),
+                ]
+            else:
+                cells = [fit(option.title, width), fit(option.speed, 9), tested]
+            rows.append((option.id, cells))
+        table.load(rows)
+
+        table = self.query_one("#on-call", FittedTable)
+        width = room(table, 20, 2)
+        table.load(
+            (
+                o.role,
+                [
+                    fit(o.role, 20),
+                    fit(o.person, width) if o.person else Text("nobody yet", style="bold red"),
+                ],
+            )
+            for o in incident.on_call
+        )
+
+        table = self.query_one("#escalation", FittedTable)
+        half = room(table, 4, 3) // 2
+        table.load(
+            (str(e.step), [Text(str(e.step)), fit(e.contact, half), fit(e.when, half)])
+            for e in incident.escalation
+        )
+        self._show_details()
+
+    def _show_details(self) -> None:
+        if self.snapshot is None:
+            return
+        level = self._severity()
+        detail = self.query_one("#severity-detail", Static)
+        if level is None:
+            detail.update("")
+        else:
+            detail.update(
+                Text.assemble(
+                    (level.title, "bold"),
+                    f": respond within {response_time(level.response_minutes)}. ",
+                    level.definition,
+                    ". Example: " if level.example else "",
+                    level.example,
+                )
+            )
+        phase = self._phase()
+        detail = self.query_one("#phase-detail", Static)
+        if phase is None:
+            detail.update("")
+        else:
+            text = Text.assemble(
+                (phase.title, "bold"), f" ({phase.window})\n" if phase.window else "\n"
+            )
+            for number, step in enumerate(phase.steps, 1):
+                text.append(f" {number}. ")
+                text.append(step + "\n")
+            if not phase.steps:
+                text.append(" no steps yet (e to write them)\n")
+            detail.update(text)
+        option = self._rollback()
+        detail = self.query_one("#rollback-detail", Static)
+        if option is None:
+            detail.update("")
+        else:
+            tested = option.last_tested.isoformat() if option.last_tested else "never"
+            detail.update(
+                Text.assemble(
+                    (option.title, "bold"),
+                    f" · speed: {option.speed or '—'} · last tested: {tested}\n",
+                    option.description,
+                    "\nBest for: " if option.best_for else "",
+                    option.best_for,
+                )
+            )
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_details()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        actions = {
+            "severity": self.action_response_time,
+            "playbook": self.action_edit_steps,
+            "rollback": self.action_tested_date,
+            "on-call": self.action_on_call_person,
+        }
+        action = actions.get(event.data_table.id or "")
+        if action is not None:
+            action()
+
+    # -------------------------------------------------------------- lookups
+
+    def _key(self, table_id: str) -> str | None:
+        return self.query_one(f"#{table_id}", FittedTable).current_key
+
+    def _severity(self) -> SeverityLevel | None:
+        key = self._key("severity")
+        levels = self.snapshot.data.incident_response.severity_levels if self.snapshot else []
+        return next((s for s in levels if s.id == key), None)
+
+    def _phase(self) -> PlaybookPhase | None:
+        key = self._key("playbook")
+        phases = self.snapshot.data.incident_response.playbook if self.snapshot else []
+        return next((p for p in phases if p.id == key), None)
+
+    def _rollback(self) -> RollbackOption | None:
+        key = self._key("rollback")
+        options = self.snapshot.data.incident_response.rollback_options if self.snapshot else []
+        return next((r for r in options if r.id == key), None)
+
+    def _on_call(self) -> OnCall | None:
+        key = self._key("on-call")
+        roles = self.snapshot.data.incident_response.on_call if self.snapshot else []
+        return next((o for o in roles if o.role == key), None)
+
+    def _escalation(self) -> EscalationStep | None:
+        key = self._key("escalation")
+        steps = self.snapshot.data.incident_response.escalation if self.snapshot else []
+        return next((e for e in steps if str(e.step) == key), None)
+
+    # ------------------------------------------------------------- severity
+
+    def action_response_time(self) -> None:
+        level = self._severity()
+        if level is None:
+            return
+
+        def parse(values: Values) -> tuple[int | None, str | None]:
+            try:
+                minutes = parse_minutes(values["minutes"])
+            except ValueError as error:
+                return None, str(error)
+            try:
+                SeverityLevel.model_validate({**level.model_dump(), "response_minutes": minutes})
+            except ValidationError as error:
+                return None, describe_validation_error(error)
+            return minutes, None
+
+        def save(values: Values | None) -> None:
+            if values is None:
+                return
+            minutes, _ = parse(values)
+            if minutes is None or minutes == level.response_minutes:
+                return
+            self.edit(
+                lambda store, by: store.update(
+                    "severity", level.id, {"response_minutes": minutes}, by
+                ),
+                f"{level.title}: respond within {response_time(minutes)}",
+            )
+
+        self.app.push_screen(
+            FormDialog(
+                f"Response time: {level.title}",
+                [
+                    FormField(
+                        "minutes",
+                        "Respond within (minutes, or hours such as 4 h)",
+                        str(level.response_minutes),
+                    )
+                ],
+                lambda values: parse(values)[1],
+            ),
+            save,
+        )
+
+    # ------------------------------------------------------------- playbook
+
+    def action_edit_steps(self) -> None:
+        phase = self._phase()
+        if phase is None:
+            return
+
+        def check(values: Values) -> str | None:
+            steps = steps_from_text(values["steps"])
+            if not steps:
+                return "write at least one step, one per line"
+            try:
+                PlaybookPhase.model_validate({**phase.model_dump(), "steps": steps})
+            except ValidationError as error:
+                return describe_validation_error(error)
+            return None
+
+        def save(values: Values | None) -> None:
+            if values is None:
+                return
+            steps = steps_from_text(values["steps"])
+            if not steps or steps == phase.steps:
+                return
+            self.edit(
+                lambda store, by: store.update(
+                    "phase", phase.id, {"steps": steps}, by, expect={"steps": phase.steps}
+                ),
+                f"{phase.title}: {len(steps)} steps saved",
+            )
+
+        self.app.push_screen(
+            FormDialog(
+                f"Steps: {phase.title}" + (f" ({phase.window})" if phase.window else ""),
+                [FormField("steps", "One step per line", "\n".join(phase.steps), "multiline")],
+                check,
+            ),
+            save,
+        )
+
+    # ------------------------------------------------------------- rollback
+
+    def _save_tested(self, option: RollbackOption, date: dt.date | None) -> None:
+        said = f"tested on {date.isoformat()}" if date else "marked as never tested"
+        self.edit(
+            lambda store, by: store.update(
+                "rollback",
+                option.id,
+                {"last_tested": date},
+                by,
+                summary=f"rollback {option.id} {said}",
+            ),
+            f"{option.title}: {said}",
+        )
+
+    def action_tested_today(self) -> None:
+        option = self._rollback()
+        if option is None:
+            return
+        today = dt.date.today()
+        if option.last_tested == today:
+            self.app.show_status(f"{option.title} is already marked tested today")  # type: ignore[attr-defined]
+            return
+        self._save_tested(option, today)
+
+    def action_tested_date(self) -> None:
+        option = self._rollback()
+        if option is None:
+            return
+
+        def check(values: Values) -> str | None:
+            try:
+                parse_tested_date(values["date"], dt.date.today())
+            except ValueError as error:
+                return str(error)
+            return None
+
+        def save(values: Values | None) -> None:
+            if values is None:
+                return
+            try:
+                date = parse_tested_date(values["date"], dt.date.today())
+            except ValueError:
+                return
+            if date != option.last_tested:
+                self._save_tested(option, date)
+
+        current = option.last_tested.isoformat() if option.last_tested else ""
+        self.app.push_screen(
+            FormDialog(
+                f"Last tested: {option.title}",
+                [
+                    FormField(
+                        "date",
+                        "Date of the last test (YYYY-MM-DD)",
+                        current,
+                        placeholder="2026-01-31",
+                    )
+                ],
+                check,
+                help_text="Leave it empty if this rollback has never been tested.",
+            ),
+            save,
+        )
+
+    # -------------------------------------------------------------- on call
+
+    def action_on_call_person(self) -> None:
+        role = self._on_call()
+        if role is None:
+            return
+
+        def save(values: Values | None) -> None:
+            if values is None or values["person"].strip() == role.person:
+                return
+            person = values["person"].strip()
+            self.edit(
+                lambda store, by: store.update("on_call", role.role, {"person": person}, by),
+                f"{role.role}: {person or 'nobody'}",
+            )
+
+        def check(values: Values) -> str | None:
+            try:
+                OnCall.model_validate({"role": role.role, "person": values["person"].strip()})
+            except ValidationError as error:
+                return describe_validation_error(error)
+            return None
+
+        self.app.push_screen(
+            FormDialog(
+                f"On call: {role.role}",
+                [FormField("person", "Who", role.person)],
+                check,
+            ),
+            save,
+        )
+
+    def action_add_role(self) -> None:
+        if self.snapshot is None:
+            return
+        taken = {o.role.casefold() for o in self.snapshot.data.incident_response.on_call}
+
+        def parse(values: Values) -> tuple[OnCall | None, str | None]:
+            role = values["role"].strip()
+            if not role:
+                return None, "name the role (for example: Model owner)"
+            if role.casefold() in taken:
+                return None, f"there is already a role called {role!r}"
+            try:
+                return OnCall(role=role, person=values["person"].strip()), None
+            except ValidationError as error:
+                return None, describe_validation_error(error)
+
+        def save(values: Values | None) -> None:
+            if values is None:
+                return
+            record, _ = parse(values)
+            if record is None:
+                return
+            self.edit(
+                lambda store, by: store.insert(
+                    "on_call", record, by, summary=f"added on-call role {record.role}"
+                ),
+                f"on-call role {record.role} added",
+            )
+
+        self.app.push_screen(
+            FormDialog(
+                "Add an on-call role",
+                [FormField("role", "Role"), FormField("person", "Who (can wait)")],
+                lambda values: parse(values)[1],
+            ),
+            save,
+        )
+
+    # ----------------------------------------------------------- escalation
+
+    def action_add_escalation(self) -> None:
+        def parse(values: Values) -> tuple[EscalationStep | None, str | None]:
+            contact = values["contact"].strip()
+            if not contact:
+                return None, "say who to contact"
+            try:
+                # The step number is taken when saving; 1 stands in for it here.
+                return EscalationStep(step=1, contact=contact, when=values["when"].strip()), None
+            except ValidationError as error:
+                return None, describe_validation_error(error)
+
+        def save(values: Values | None) -> None:
+            if values is None:
+                return
+            record, _ = parse(values)
+            if record is None:
+                return
+
+            def add(store: Store, by: str) -> EscalationStep:
+                step = record.model_copy(update={"step": store.next_id("escalation")})
+                store.insert(
+                    "escalation", step, by, summary=f"escalation step {step.step}: {step.contact}"
+                )
+                return step
+
+            self.edit(add, lambda step: f"escalation step {step.step} added: {step.contact}")
+
+        self.app.push_screen(
+            FormDialog(
+                "Add an escalation step",
+                [
+                    FormField("contact", "Who to contact"),
+                    FormField("when", "When (for example: critical, or not contained in 1 h)"),
+                ],
+                lambda values: parse(values)[1],
+            ),
+            save,
+        )
+
+    def action_remove_escalation(self) -> None:
+        step = self._escalation()
+        if step is None:
+            return
+
+        def remove(yes: bool | None) -> None:
+            if yes:
+                self.edit(
+                    lambda store, by: store.delete(
+                        "escalation", step.step, by, summary=f"removed escalation step {step.step}"
+                    ),
+                    f"escalation step {step.step} removed (ctrl+z brings it back)",
+                )
+
+        self.app.push_screen(
+            ConfirmDialog(f"Remove escalation step {step.step} ({step.contact})?"), remove
+        )

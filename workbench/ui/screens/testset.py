@@ -1,0 +1,513 @@
+"""Test set: the risk level and the guide's minimum, planned against actual size, the composition.
+
+Beside the plan: what a test set of this size can and cannot show about each
+rate threshold (``workbench.sizing``), and the guide's four kinds of testing and
+its steps for building a test set. Edits go through ``store.update`` on the
+project (risk) and the dataset plan (sizes, notes, composition); a bad value is
+refused inside the dialog with the model's reason, and nothing is saved.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import ValidationError
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import DataTable, Label, Static
+
+from workbench.errors import describe_validation_error
+from workbench.models import CompositionRow, DatasetPlan
+from workbench.sizing import what_it_shows
+from workbench.ui.dialogs.confirm import ConfirmDialog
+from workbench.ui.dialogs.form import FormField, Values
+from workbench.ui.screens.base import AreaScreen
+from workbench.ui.screens.thresholds import FittedForm, wrap
+from workbench.ui.session import Snapshot
+from workbench.ui.widgets.tables import RecordTable, plain
+
+SIZE_FIELDS = (
+    ("planned_size", "Planned size (cases)"),
+    ("actual_size", "Actual size (cases built and labelled)"),
+    ("edge_cases", "Edge cases among them"),
+    ("adversarial_cases", "Adversarial cases among them"),
+)
+
+
+def parse_count(text: str, what: str) -> int:
+    """A whole number of cases as typed: ``240``, ``1,000`` or ``1 000``; blank is 0."""
+    raw = text.strip().replace(",", "").replace("_", "").replace(" ", "")
+    if not raw:
+        return 0
+    if not raw.isdigit():
+        raise ValueError(f"{what} is a whole number of cases, not {text.strip()!r}")
+    return int(raw)
+
+
+def share(part: int, whole: int) -> str:
+    return f"{part / whole:.1%}" if whole else "—"
+
+
+def bar(value: int, scale: int, width: int) -> tuple[str, str]:
+    """The filled and empty parts of a bar of ``width`` cells for ``value`` out of ``scale``."""
+    filled = round(width * value / scale) if scale else 0
+    filled = min(width, max(filled, 1 if value else 0))
+    return "█" * filled, "░" * (width - filled)
+
+
+class TestSetScreen(AreaScreen):
+    MODE = "testset"
+    HEADING = "Test set"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "risk", "Risk level", id="testset-risk"),
+        Binding("s", "sizes", "Sizes", id="testset-sizes"),
+        Binding("a", "add_category", "Add category", id="testset-add-category"),
+        Binding("e", "edit_category", "Edit category", id="testset-edit-category"),
+        Binding("d", "remove_category", "Remove category", id="testset-remove-category"),
+        Binding("n", "notes", "Notes", id="testset-notes"),
+    ]
+    DEFAULT_CSS = """
+    TestSetScreen #testset-body { height: 1fr; }
+    TestSetScreen #testset-columns { height: auto; }
+    TestSetScreen #testset-plan { width: 3fr; height: auto; padding-right: 1; }
+    TestSetScreen #testset-guide {
+        width: 2fr; height: auto; padding-left: 1; border-left: solid $panel;
+    }
+    TestSetScreen .testset-title { text-style: bold; color: $primary; margin-top: 1; }
+    TestSetScreen #risk-levels, TestSetScreen #sizes, TestSetScreen #mix { height: auto; }
+    TestSetScreen #composition { max-height: 12; }
+    TestSetScreen #composition-total, TestSetScreen #notes { height: auto; color: $text-muted; }
+    TestSetScreen #shows, TestSetScreen #guidance { height: auto; }
+    TestSetScreen.-narrow #testset-columns { layout: vertical; }
+    TestSetScreen.-narrow #testset-plan { width: 1fr; padding-right: 0; }
+    TestSetScreen.-narrow #testset-guide {
+        width: 1fr; padding-left: 0; border-left: none; border-top: solid $panel; margin-top: 1;
+    }
+    """
+
+    _drawn_width = -1
+
+    def compose_main(self) -> ComposeResult:
+        with VerticalScroll(id="testset-body"), Horizontal(id="testset-columns"):
+            with Vertical(id="testset-plan"):
+                yield Label("Risk level → the guide's minimum (r: change)", classes="testset-title")
+                yield Static("", id="risk-levels")
+                yield Label("Size against the minimum (s: edit)", classes="testset-title")
+                yield Static("", id="sizes")
+                yield Static("", id="mix")
+                yield Label("Composition (a add · e edit · d remove)", classes="testset-title")
+                yield RecordTable(
+                    [("Category", None), ("Planned", 8), ("Actual", 8), ("Built", 7)],
+                    id="composition",
+                )
+                yield Static("", id="composition-total")
+                yield Label("Notes (n: edit)", classes="testset-title")
+                yield Static("", id="notes")
+            with Vertical(id="testset-guide"):
+                yield Static("", id="shows")
+                yield Static("", id="guidance")
+
+    def on_mount(self) -> None:
+        self.query_one("#composition", RecordTable).focus()
+
+    def on_resize(self) -> None:
+        # The bars are drawn to the width: redraw once the new layout is known.
+        self.call_after_refresh(self._redraw_if_resized)
+
+    def _redraw_if_resized(self) -> None:
+        width = self.query_one("#sizes", Static).size.width
+        if self.snapshot is not None and width != self._drawn_width:
+            self.show(self.snapshot)
+
+    # ------------------------------------------------------------ drawing
+
+    def show(self, snapshot: Snapshot) -> None:
+        data = snapshot.data
+        plan = data.dataset
+        risk = data.project.risk
+        minimum = snapshot.template.min_test_cases(risk)
+        self.query_one("#risk-levels", Static).update(self._risk_table(snapshot))
+        self.query_one("#sizes", Static).update(self._size_bars(plan, minimum, risk))
+        self.query_one("#mix", Static).update(self._mix(plan))
+        table = self.query_one("#composition", RecordTable)
+        table.styles.height = len(plan.composition) + 1  # the rows and the header, no more
+        table.load(
+            (
+                row.category,
+                [
+                    plain(row.category),
+                    f"{row.planned:,}",
+                    f"{row.actual:,}",
+                    share(row.actual, row.planned) if row.planned else "—",
+                ],
+            )
+            for row in plan.composition
+        )
+        self.query_one("#composition-total", Static).update(self._composition_total(plan))
+        self.query_one("#notes", Static).update(
+            Text(plan.notes) if plan.notes else Text("No notes yet.", style="italic")
+        )
+        self.query_one("#shows", Static).update(self._what_it_shows(snapshot))
+        self.query_one("#guidance", Static).update(self._guidance(snapshot))
+
+    def _risk_table(self, snapshot: Snapshot) -> RenderableType:
+        levels = snapshot.template.risk_levels
+        risk = snapshot.data.project.risk
+        if not levels:
+            return Text(f"This project: {risk} risk. The template sets no minimum sizes.")
+        minimum = snapshot.template.min_test_cases(risk)
+        largest = max(level.min_test_cases for level in levels)
+        title = Text.assemble(
+            "This project: ",
+            (f"{risk} risk", "bold"),
+            " → at least ",
+            (f"{minimum:,}", "bold"),
+            " cases",
+        )
+        table = Table(box=None, show_header=True, header_style="bold", padding=(0, 1), expand=True)
+        table.add_column("", width=1, no_wrap=True)
+        table.add_column("Risk", no_wrap=True)
+        table.add_column("Minimum", justify="right", no_wrap=True)
+        table.add_column("For", ratio=1)
+        for level in levels:
+            current = level.id == risk
+            style = "bold" if current else ""
+            cases = f"{level.min_test_cases:,}" + ("+" if level.min_test_cases == largest else "")
+            table.add_row(
+                Text("▶" if current else " ", style="bold"),
+                Text(level.title, style=style),
+                Text(cases, style=style),
+                Text(level.description, style=style),
+            )
+        return Group(title, table)
+
+    def _size_bars(self, plan: DatasetPlan, minimum: int, risk: str) -> Text:
+        width = self.query_one("#sizes", Static).size.width
+        self._drawn_width = width
+        rows: list[tuple[str, int, str, bool | None]] = [
+            ("Minimum", minimum, f"minimum at {risk} risk", None)
+        ]
+        for label, value in (("Planned", plan.planned_size), ("Actual", plan.actual_size)):
+            if value == 0:
+                rows.append(
+                    (label, 0, "not planned yet" if label == "Planned" else "not built yet", False)
+                )
+            elif value >= minimum:
+                rows.append((label, value, "meets the minimum", True))
+            else:
+                rows.append((label, value, f"{minimum - value:,} below the minimum", False))
+        longest = max(len(remark) for _, _, remark, _ in rows)
+        bar_width = max(8, min(48, (width or 60) - 9 - 9 - 1 - longest))
+        scale = max(plan.planned_size, plan.actual_size, minimum, 1)
+        lines = Text()
+        for label, value, remark, ok in rows:
+            filled, empty = bar(value, scale, bar_width)
+            lines.append(f"{label:<8} ")
+            lines.append(filled, style="bold" if ok is None else "green" if ok else "red")
+            lines.append(empty, style="dim")
+            lines.append(f" {value:>6,}  ")
+            lines.append(remark + "\n", style="bold" if ok is False else "")
+        if plan.actual_size and plan.planned_size and plan.actual_size < plan.planned_size:
+            lines.append(
+                f"{plan.planned_size - plan.actual_size:,} cases of the plan still to build.\n",
+                style="dim",
+            )
+        lines.rstrip()
+        return lines
+
+    def _mix(self, plan: DatasetPlan) -> Text:
+        base = plan.actual_size or plan.planned_size
+        which = "built" if plan.actual_size else "planned"
+        text = Text()
+        text.append("Edge cases ", style="bold")
+        text.append(f"{plan.edge_cases:,} ({share(plan.edge_cases, base)})  ")
+        text.append("Adversarial ", style="bold")
+        text.append(f"{plan.adversarial_cases:,} ({share(plan.adversarial_cases, base)})")
+        if base:
+            text.append(f"  of the {base:,} cases {which}", style="dim")
+        return text
+
+    def _composition_total(self, plan: DatasetPlan) -> Text:
+        if not plan.composition:
+            return Text("No categories yet: a adds one (balance the set across categories).")
+        planned = sum(r.planned for r in plan.composition)
+        actual = sum(r.actual for r in plan.composition)
+        text = Text(f"The categories add up to {planned:,} planned and {actual:,} actual")
+        differs = []
+        if plan.planned_size and planned != plan.planned_size:
+            differs.append(f"{plan.planned_size:,} planned")
+        if plan.actual_size and actual != plan.actual_size:
+            differs.append(f"{plan.actual_size:,} actual")
+        if differs:
+            text.append(f"; the sizes above say {' and '.join(differs)}", style="bold")
+        text.append(".")
+        return text
+
+    def _what_it_shows(self, snapshot: Snapshot) -> RenderableType:
+        plan = snapshot.data.dataset
+        n = plan.actual_size or plan.planned_size
+        which = "built" if plan.actual_size else "planned"
+        parts: list[RenderableType] = []
+        title = Text(style="bold")
+        if n:
+            title.append(f"What the {which} {n:,} cases can and cannot show (95% confidence)")
+        else:
+            title.append("What a test set can show (no size recorded yet: s to plan one)")
+        parts.append(title)
+        if not n:
+            return Group(*parts)
+        for threshold in snapshot.data.thresholds:
+            sentences = what_it_shows(n, threshold)
+            if not sentences:
+                continue
+            block = Text()
+            block.append("\n" + threshold.name + "\n", style="bold")
+            for sentence in sentences:
+                warning = "cannot" in sentence
+                block.append("• " + sentence + "\n", style="bold" if warning else "")
+            block.rstrip()
+            parts.append(block)
+        return Group(*parts)
+
+    def _guidance(self, snapshot: Snapshot) -> Text:
+        template = snapshot.template
+        text = Text()
+        if template.testing_kinds:
+            text.append("\nThe four kinds of testing\n", style="bold")
+            for kind in template.testing_kinds:
+                text.append(f"{kind.title}", style="bold")
+                text.append(f" — {kind.question}\n")
+                for check in kind.checks:
+                    text.append(f"  • {check}\n")
+        if template.test_set.steps:
+            text.append("\nBuilding a test set\n", style="bold")
+            for number, step in enumerate(template.test_set.steps, 1):
+                text.append(f"{number}. {step}\n")
+        text.rstrip()
+        return text
+
+    # ---------------------------------------------------------- selection
+
+    def _category(self) -> tuple[int, CompositionRow] | None:
+        key = self.query_one("#composition", RecordTable).current_key
+        if self.snapshot is None or key is None:
+            return None
+        for index, row in enumerate(self.snapshot.data.dataset.composition):
+            if row.category == key:
+                return index, row
+        return None
+
+    def select_record(self, key: str) -> None:
+        table = self.query_one("#composition", RecordTable)
+        table.select_key(key)
+        table.focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_edit_category()
+
+    # ------------------------------------------------------------ actions
+
+    def action_risk(self) -> None:
+        if self.snapshot is None:
+            return
+        current = self.snapshot.data.project.risk
+        options = [
+            (f"{level.title}: {level.description} (minimum {level.min_test_cases:,})", level.id)
+            for level in self.snapshot.template.risk_levels
+        ] or [("Low", "low"), ("Medium", "medium"), ("High", "high")]
+
+        def save(values: Values | None) -> None:
+            if values is None or not values["risk"] or values["risk"] == current:
+                return
+            risk = values["risk"]
+            self.edit(
+                lambda store, by: store.update(
+                    "project", None, {"risk": risk}, by, summary=f"risk level → {risk}"
+                ),
+                f"risk level is now {risk}",
+            )
+
+        self.app.push_screen(
+            FittedForm(
+                "Risk level",
+                [
+                    FormField(
+                        "risk", "How much harm can a wrong answer do?", current, "select", options
+                    )
+                ],
+                help_text=wrap("The risk level sets the guide's minimum size for the test set."),
+            ),
+            save,
+        )
+
+    def _save_plan(self, changes: dict[str, Any], describe: str, seen: dict[str, Any]) -> None:
+        self.edit(
+            lambda store, by: store.update("dataset", None, changes, by, expect=seen),
+            describe,
+        )
+
+    def _plan_problem(self, **changes: Any) -> str | None:
+        """The dataset model's objection to ``changes`` (a repeated category), or None."""
+        if self.snapshot is None:
+            return "the project is still loading"
+        try:
+            DatasetPlan.model_validate({**self.snapshot.data.dataset.model_dump(), **changes})
+        except ValidationError as error:
+            return describe_validation_error(error)
+        return None
+
+    def action_sizes(self) -> None:
+        if self.snapshot is None:
+            return
+        plan = self.snapshot.data.dataset
+
+        def read(values: Values) -> dict[str, int]:
+            return {name: parse_count(values[name], label) for name, label in SIZE_FIELDS}
+
+        def check(values: Values) -> str | None:
+            try:
+                return self._plan_problem(**read(values))
+            except ValueError as error:
+                return str(error)
+
+        def save(values: Values | None) -> None:
+            if values is None:
+                return
+            changes = {k: v for k, v in read(values).items() if v != getattr(plan, k)}
+            if changes:
+                seen = {k: getattr(plan, k) for k in changes}
+                self._save_plan(changes, "test-set sizes saved", seen)
+
+        self.app.push_screen(
+            FittedForm(
+                "Test-set sizes",
+                [FormField(name, label, str(getattr(plan, name))) for name, label in SIZE_FIELDS],
+                check,
+            ),
+            save,
+        )
+
+    def _category_dialog(self, index: int | None) -> None:
+        if self.snapshot is None:
+            return
+        rows = list(self.snapshot.data.dataset.composition)
+        current = rows[index] if index is not None else None
+        seen = [r.model_dump(mode="json") for r in rows]
+
+        def read(values: Values) -> list[dict[str, Any]]:
+            category = values["category"].strip()
+            if not category:
+                raise ValueError("give the category a name")
+            row = {
+                "category": category,
+                "planned": parse_count(values["planned"], "planned"),
+                "actual": parse_count(values["actual"], "actual"),
+            }
+            new = [dict(r) for r in seen]
+            if index is None:
+                new.append(row)
+            else:
+                new[index] = row
+            return new
+
+        def check(values: Values) -> str | None:
+            try:
+                return self._plan_problem(composition=read(values))
+            except ValueError as error:
+                return str(error)
+
+        def save(values: Values | None) -> None:
+            if values is None:
+                return
+            new = read(values)
+            if new == seen:
+                return
+            name = new[-1 if index is None else index]["category"]
+            self._save_plan(
+                {"composition": new},
+                f"category {name} " + ("added" if index is None else "saved"),
+                {"composition": seen},
+            )
+            self._pending_focus = name
+
+        self.app.push_screen(
+            FittedForm(
+                "Add a category" if current is None else f"Category: {current.category}",
+                [
+                    FormField(
+                        "category",
+                        "Category (a kind of case or user)",
+                        current.category if current else "",
+                        placeholder="e.g. billing",
+                    ),
+                    FormField("planned", "Planned cases", str(current.planned) if current else ""),
+                    FormField("actual", "Actual cases", str(current.actual) if current else ""),
+                ],
+                check,
+            ),
+            save,
+        )
+
+    def action_add_category(self) -> None:
+        self._category_dialog(None)
+
+    def action_edit_category(self) -> None:
+        selected = self._category()
+        if selected is not None:
+            self._category_dialog(selected[0])
+
+    def action_remove_category(self) -> None:
+        selected = self._category()
+        if selected is None or self.snapshot is None:
+            return
+        index, row = selected
+        seen = [r.model_dump(mode="json") for r in self.snapshot.data.dataset.composition]
+        new = seen[:index] + seen[index + 1 :]
+
+        def save(answer: bool | None) -> None:
+            if answer:
+                self._save_plan(
+                    {"composition": new}, f"category {row.category} removed", {"composition": seen}
+                )
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"Remove the category “{row.category}” "
+                f"({row.planned:,} planned, {row.actual:,} actual)?"
+            ),
+            save,
+        )
+
+    def action_notes(self) -> None:
+        if self.snapshot is None:
+            return
+        current = self.snapshot.data.dataset.notes
+
+        def check(values: Values) -> str | None:
+            return self._plan_problem(notes=values["notes"].strip())
+
+        def save(values: Values | None) -> None:
+            if values is not None and values["notes"].strip() != current:
+                notes = values["notes"].strip()
+                self._save_plan({"notes": notes}, "test-set notes saved", {"notes": current})
+
+        self.app.push_screen(
+            FittedForm(
+                "Test-set notes",
+                [
+                    FormField(
+                        "notes",
+                        "Where the cases come from, how they were labelled",
+                        current,
+                        "multiline",
+                    )
+                ],
+                check,
+            ),
+            save,
+        )
