@@ -314,6 +314,202 @@ def cmd_open(args: argparse.Namespace) -> int:
     return run_app(Path(args.path), theme=args.theme)
 
 
+class ProgressBar:
+    """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.enabled = sys.stderr.isatty()
+        self.last = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total <= 0:
+            return
+        percent = int(done * 100 / total)
+        if percent == self.last:
+            return
+        self.last = percent
+        filled = percent * 30 // 100
+        sys.stderr.write(f"\r{self.what} [{'█' * filled}{'·' * (30 - filled)}] {percent:3d}%")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def cmd_import_results(args: argparse.Namespace) -> int:
+    from workbench.evidence import measure_threshold
+    from workbench.operations import project_state
+    from workbench.readiness import format_value
+    from workbench.results import parse_mapping
+    from workbench.runs import AlreadyImported, ImportRefused, import_results
+
+    mapping = parse_mapping(args.map or [])
+    with _open(args.path) as store:
+        try:
+            report = import_results(
+                store,
+                Path(args.file),
+                _user(args),
+                label=args.label or "",
+                mapping=mapping,
+                skip_bad=args.skip_bad,
+                fmt=args.format,
+                again=args.again,
+                progress=ProgressBar(f"Importing {Path(args.file).name}"),
+            )
+        except AlreadyImported as error:
+            print(f"workbench: {error}")
+            return EXIT_OK
+        except ImportRefused as error:
+            print(f"workbench: {error}", file=sys.stderr)
+            for bad in error.bad_rows[:10]:
+                print(f"  line {bad.line}: {bad.reason}", file=sys.stderr)
+            if error.total_bad > 10:
+                print(f"  … and {error.total_bad - 10} more", file=sys.stderr)
+            return EXIT_USAGE
+        data, _evidence, _result = project_state(store)
+    run = report.run
+    print(f"Imported run {run.id} ({run.label!r}): {run.rows} rows from {run.source}.")
+    if report.skipped_count:
+        print(f"Skipped {report.skipped_count} bad row(s):")
+        for bad in report.skipped[:10]:
+            print(f"  line {bad.line}: {bad.reason}")
+    for threshold in data.thresholds:
+        m = measure_threshold(threshold)
+        if threshold.measured and threshold.measured.source.startswith(f"run {run.id}:"):
+            interval = ""
+            if m.ci_low is not None and m.ci_high is not None:
+                interval = (
+                    f" (95% {format_value(m.ci_low, threshold.unit, 1)}"
+                    f"–{format_value(m.ci_high, threshold.unit, 1)})"
+                )
+            print(
+                f"  {threshold.name:<34} {format_value(m.value, threshold.unit, 1):>8}{interval}"
+                f"  {threshold.comparator} {format_value(threshold.target, threshold.unit)}:"
+                f" {m.status.replace('_', ' ')}"
+            )
+    return EXIT_OK
+
+
+def _rate_text(value: float | None, low: float | None, high: float | None, unit: str) -> str:
+    from workbench.readiness import format_value
+
+    if value is None:
+        return "—"
+    text = format_value(value, unit, 1)
+    if low is not None and high is not None:
+        text += f" ({format_value(low, unit, 1)}–{format_value(high, unit, 1)})"
+    return text
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    from workbench.operations import project_state
+
+    with _open(args.path) as store:
+        _data, evidence, _result = project_state(store)
+    if args.json:
+        print(json.dumps(evidence.model_dump(mode="json"), indent=2, ensure_ascii=False))
+        return EXIT_OK
+    if not evidence.runs:
+        print("No runs yet. Import one with: workbench import-results PATH FILE")
+        return EXIT_OK
+    for run in evidence.runs:
+        m = run.metrics
+        mark = "*" if run.id == evidence.latest else " "
+        print(
+            f"{mark}{run.id:>3}  {run.imported_at[:16]}  {run.label[:30]:<30} {run.rows:>7} rows"
+            f"  accuracy {_rate_text(m.accuracy.value, None, None, 'rate'):>6}"
+            f"  errors {_rate_text(m.error_rate.value, None, None, 'rate'):>6}"
+        )
+    if evidence.bias is not None:
+        b = evidence.bias
+        flag = "FLAGGED: " + b.reason if b.flagged else "within bounds"
+        print(
+            f"\nLargest accuracy gap between groups: {b.best_group} vs {b.worst_group}, "
+            f"{b.gap:.1%} (95% {b.ci_low:.1%} to {b.ci_high:.1%}): {flag}"
+        )
+    thin = [c for c in evidence.composition if c.flagged]
+    for c in thin:
+        print(f"Under-represented {c.dimension} {c.name!r}: {c.reason}")
+    print("* the latest run, which the thresholds use")
+    return EXIT_OK
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from workbench.evidence import compare_runs
+    from workbench.runs import get_run, list_runs
+
+    with _open(args.path) as store:
+        if args.before is None or args.after is None:
+            runs = list_runs(store)
+            if len(runs) < 2:
+                raise UsageError("comparing needs two runs; import another results file first")
+            before, after = runs[-2], runs[-1]
+        else:
+            before, after = get_run(store, args.before), get_run(store, args.after)
+    changes = compare_runs(before.metrics, after.metrics)
+    if args.json:
+        print(json.dumps([c.model_dump(mode="json") for c in changes], indent=2))
+    else:
+        print(f"Run {before.id} ({before.label}) → run {after.id} ({after.label})")
+        for c in changes:
+            unit = "seconds" if c.metric == "response_time" else "rate"
+            delta = "—"
+            if c.change is not None:
+                scale = 100 if unit == "rate" else 1
+                suffix = " pts" if unit == "rate" else " s"
+                delta = f"{c.change * scale:+.1f}{suffix}"
+                if c.ci_low is not None and c.ci_high is not None:
+                    delta += f" ({c.ci_low * scale:+.1f} to {c.ci_high * scale:+.1f})"
+            print(
+                f"  {c.title:<24} {_rate_text(c.before, None, None, unit):>8} → "
+                f"{_rate_text(c.after, None, None, unit):>8}  {delta:<28} {c.verdict.upper()}"
+            )
+    regressions = [c for c in changes if c.verdict == "regression"]
+    return EXIT_NOT_READY if regressions and args.fail_on_regression else EXIT_OK
+
+
+def cmd_sizing(args: argparse.Namespace) -> int:
+    from workbench import sizing
+
+    target = args.target
+    if not 0 < target < 1:
+        raise UsageError("--target must be a rate between 0 and 1 (or 1% to 99%)")
+    # "at most 5% hallucinations" is "at least 95% without one": size the complement.
+    claim = 1 - target if args.at_most else target
+    expected = (
+        None if args.expected is None else (1 - args.expected if args.at_most else args.expected)
+    )
+    try:
+        zero = sizing.zero_failure_size(claim, args.confidence)
+        with_expected = (
+            None if expected is None else sizing.size_for_expected(claim, expected, args.confidence)
+        )
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    result = {
+        "target": target,
+        "direction": "at_most" if args.at_most else "at_least",
+        "confidence": args.confidence,
+        "zero_failures": zero,
+        "expected": args.expected,
+        "with_expected": with_expected,
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return EXIT_OK
+    word = "at most" if args.at_most else "at least"
+    print(f"To show a rate is {word} {target:.1%} with {args.confidence:.0%} confidence:")
+    failures = "hallucinations" if args.at_most else "failures"
+    print(f"  with zero {failures}: {zero} cases")
+    if with_expected is not None and args.expected is not None:
+        print(
+            f"  if the true rate is {args.expected:.1%}: {with_expected} cases "
+            "(the Wilson bound of the interval then clears the target)"
+        )
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from workbench.store import check_project_file
 
@@ -439,6 +635,34 @@ def build_parser() -> Parser:
     p = command("open", cmd_open, "open the project in the workshop UI")
     p.add_argument("path", metavar="PATH")
     p.add_argument("--theme", help="colour theme (default: remembered, else workbench-dark)")
+
+    p = command("import-results", cmd_import_results, "import evaluation results as a run")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("file", metavar="FILE", help="CSV, JSONL, or promptfoo's JSON output")
+    p.add_argument("--label", metavar="TEXT", help="a name for the run (default: file and date)")
+    p.add_argument("--map", action="append", metavar="COLUMN=FIELD", help="rename a column")
+    p.add_argument("--skip-bad", action="store_true", help="import the good rows, skip bad ones")
+    p.add_argument("--format", choices=["csv", "jsonl", "promptfoo"], help="default: detected")
+    p.add_argument("--again", action="store_true", help="import a file already imported")
+    by(p)
+
+    p = command("runs", cmd_runs, "list the evaluation runs and what they show")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--json", action="store_true")
+
+    p = command("compare", cmd_compare, "compare two runs metric by metric (default: latest two)")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("before", metavar="RUN_A", type=_positive_int, nargs="?")
+    p.add_argument("after", metavar="RUN_B", type=_positive_int, nargs="?")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--fail-on-regression", action="store_true", help="exit 1 on a regression")
+
+    p = command("sizing", cmd_sizing, "how many test cases show a rate meets a target")
+    p.add_argument("--target", type=_rate_or_number, required=True, metavar="RATE")
+    p.add_argument("--expected", type=_rate_or_number, metavar="RATE", help="the rate you expect")
+    p.add_argument("--confidence", type=_rate_or_number, default=0.95, metavar="LEVEL")
+    p.add_argument("--at-most", action="store_true", help="the rate must stay below the target")
+    p.add_argument("--json", action="store_true")
 
     p = command("serve", cmd_serve, "run the workshop UI in a browser, for remote participants")
     p.add_argument("path", metavar="PATH")

@@ -349,7 +349,8 @@ def format_value(value: float | None, unit: str, digits: int = 2) -> str:
         text = f"{value * 100:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{value:.0%}"
         return text if digits == 0 else f"{text}%"
     if unit == "seconds":
-        return f"{value:g} s"
+        text = f"{value:.{max(digits, 1)}f}".rstrip("0").rstrip(".")
+        return f"{text} s"
     if unit == "x baseline":
         return f"{value * 100:g}% of baseline"
     return f"{value:g}"

@@ -145,10 +145,14 @@ class DecisionsScreen(AreaScreen):
                 status = Text(f"superseded by #{successor.id}", style="dim")
             title = plain(d.title, "dim strike" if d.status == "superseded" else "")
             title.truncate(title_width, overflow="ellipsis")
-            cells: list[Any] = (
-                [str(d.id), d.date, title, status, d.owner] if wide else [str(d.id), title, status]
-            )
-            rows.append((str(d.id), cells))
+            values: dict[str, Any] = {
+                "#": str(d.id),
+                "Date": d.date,
+                "Title": title,
+                "Status": status,
+                "Owner": d.owner,
+            }
+            rows.append((str(d.id), [values[label] for label in layout]))
         table = self.query_one("#decision-log", RecordTable)
         table.load(rows)
         table.border_title = None if rows else "No decisions yet: press a to add one"

@@ -124,6 +124,9 @@ class IncidentScreen(AreaScreen):
     DEFAULT_CSS = """
     IncidentScreen #incident-body { height: 1fr; }
     IncidentScreen .incident-section { height: auto; }
+    /* The section itself needs a :focus-within rule, or Textual does not restyle its
+       children when the focus moves in or out. */
+    IncidentScreen .incident-section:focus-within { background: $boost; }
     IncidentScreen .incident-section:focus-within > .section-title { text-style: bold reverse; }
     IncidentScreen .section-title { width: 1fr; }
     IncidentScreen RecordTable { overflow-x: hidden; max-height: 12; }

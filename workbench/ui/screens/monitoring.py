@@ -110,6 +110,9 @@ class MonitoringScreen(AreaScreen):
     DEFAULT_CSS = """
     MonitoringScreen #monitoring-body { height: 1fr; }
     MonitoringScreen .monitoring-section { height: auto; }
+    /* The section itself needs a :focus-within rule, or Textual does not restyle its
+       children when the focus moves in or out. */
+    MonitoringScreen .monitoring-section:focus-within { background: $boost; }
     MonitoringScreen .monitoring-section:focus-within > .section-title { text-style: bold reverse; }
     MonitoringScreen .section-title { width: 1fr; }
     MonitoringScreen RecordTable { overflow-x: hidden; }

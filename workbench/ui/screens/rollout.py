@@ -169,6 +169,9 @@ class RolloutScreen(AreaScreen):
     DEFAULT_CSS = """
     RolloutScreen #rollout-body { height: 1fr; }
     RolloutScreen .rollout-section { height: auto; }
+    /* The section itself needs a :focus-within rule, or Textual does not restyle its
+       children when the focus moves in or out. */
+    RolloutScreen .rollout-section:focus-within { background: $boost; }
     RolloutScreen .rollout-section:focus-within > .section-title { text-style: bold reverse; }
     RolloutScreen .section-title { width: 1fr; }
     RolloutScreen RecordTable { overflow-x: hidden; }

@@ -1,0 +1,330 @@
+"""Oversight: review interface, reviewer training and fatigue measures, planned or in place.
+
+One section per kind of measure, with how many are in place. Underneath, as
+context, the guide's criteria for removing the human from the loop and the
+project's approval-rate target.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from pydantic import ValidationError
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import DataTable, Label, Static
+
+from workbench.errors import describe_validation_error
+from workbench.models import OVERSIGHT_KINDS, OversightKind, OversightMeasure
+from workbench.ui.dialogs.form import FormDialog, FormField, Values
+from workbench.ui.screens.base import AreaScreen
+from workbench.ui.screens.rollout import FittedTable, fit, percent, room
+from workbench.ui.session import Snapshot
+
+if TYPE_CHECKING:
+    from workbench.store import Store
+
+KIND_TITLES: dict[OversightKind, str] = {
+    "review_interface": "Review interface",
+    "reviewer_training": "Reviewer training",
+    "fatigue": "Fatigue management",
+}
+KIND_HINTS: dict[OversightKind, str] = {
+    "review_interface": "what reviewers need on screen",
+    "reviewer_training": "what reviewers are trained on",
+    "fatigue": "how review fatigue is kept down",
+}
+WIDE_TABLE = 90
+
+
+def table_id(kind: OversightKind) -> str:
+    return "measures-" + kind.replace("_", "-")
+
+
+def add_measure(store: Store, by: str, kind: OversightKind, text: str) -> OversightMeasure:
+    """Add a measure with a new slug id (``fatigue-5``), read and written in one worker call."""
+    measures = store.load().oversight.measures
+    ids = {m.id for m in measures}
+    base = kind.replace("_", "-")
+    number = sum(m.kind == kind for m in measures) + 1
+    while f"{base}-{number}" in ids:
+        number += 1
+    measure = OversightMeasure(
+        id=f"{base}-{number}",
+        kind=kind,
+        text=text,
+        position=max((m.position for m in measures), default=0) + 1,
+    )
+    store.insert("measure", measure, by, summary=f"added {KIND_TITLES[kind].lower()}: {text[:60]}")
+    return measure
+
+
+class MeasuresSection(Vertical):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "screen.toggle_measure", "In place", id="oversight-measure-toggle"),
+        Binding("n", "screen.measure_notes", "Notes", id="oversight-measure-notes"),
+        Binding("e", "screen.measure_text", "Edit", id="oversight-measure-edit"),
+        Binding("a", "screen.add_measure", "Add measure", id="oversight-measure-add"),
+    ]
+
+    def __init__(self, kind: OversightKind) -> None:
+        super().__init__(classes="oversight-section", id=f"section-{kind.replace('_', '-')}")
+        self.kind: OversightKind = kind
+
+
+class OversightScreen(AreaScreen):
+    MODE = "oversight"
+    HEADING = "Human oversight"
+
+    DEFAULT_CSS = """
+    OversightScreen #oversight-body { height: 1fr; }
+    OversightScreen .oversight-section { height: auto; }
+    /* The section itself needs a :focus-within rule, or Textual does not restyle its
+       children when the focus moves in or out. */
+    OversightScreen .oversight-section:focus-within { background: $boost; }
+    OversightScreen .oversight-section:focus-within > .section-title { text-style: bold reverse; }
+    OversightScreen .section-title { width: 1fr; }
+    OversightScreen RecordTable { overflow-x: hidden; max-height: 12; }
+    OversightScreen .measure-detail { display: none; height: auto; padding: 0 1;
+                                      color: $text-muted; }
+    OversightScreen .oversight-section:focus-within > .measure-detail { display: block; }
+    OversightScreen #remove-human { height: auto; margin-top: 1; padding: 0 1;
+                                    border-left: thick $primary; background: $boost; }
+    """
+
+    def compose_main(self) -> ComposeResult:
+        with VerticalScroll(id="oversight-body"):
+            for kind in OVERSIGHT_KINDS:
+                with MeasuresSection(kind):
+                    yield Label(KIND_TITLES[kind], classes="section-title", id=f"title-{kind}")
+                    yield FittedTable([], id=table_id(kind))
+                    yield Static("", classes="measure-detail", id=f"detail-{kind}")
+            yield Static("", id="remove-human")
+
+    def on_mount(self) -> None:
+        # AreaScreen.on_mount runs too: Textual calls the handler of every class in the MRO.
+        self.query_one("#oversight-body").can_focus = False
+        for table in self.query(FittedTable):
+            # The app stylesheet gives every DataTable `height: 1fr`, which a screen's
+            # DEFAULT_CSS cannot override; stacked in a scroll, each table sizes to its rows.
+            table.styles.height = "auto"
+        self.query_one(f"#{table_id(OVERSIGHT_KINDS[0])}", FittedTable).focus()
+
+    def redraw(self) -> None:
+        """Draw again at the new width (called by a FittedTable that was resized)."""
+        if self.snapshot is not None:
+            self.show(self.snapshot)
+
+    # ---------------------------------------------------------------- drawing
+
+    def show(self, snapshot: Snapshot) -> None:
+        for kind in OVERSIGHT_KINDS:
+            measures = [m for m in snapshot.data.oversight.measures if m.kind == kind]
+            in_place = sum(m.status == "in_place" for m in measures)
+            table = self.query_one(f"#{table_id(kind)}", FittedTable)
+            wide = table.size.width >= WIDE_TABLE
+            title = Text.assemble(
+                (KIND_TITLES[kind], "bold"), f"  ·  {in_place} of {len(measures)} in place"
+            )
+            if measures and not in_place:
+                title.append("  ·  nothing in place yet", style="bold red")
+            if wide:
+                title.append(f"  ·  {KIND_HINTS[kind]}", style="dim")
+            self.query_one(f"#title-{kind}", Label).update(title)
+            if wide:
+                table.use_columns([("Status", 9), ("Measure", None), ("Notes", None)])
+                measure_width = room(table, 9, 3) * 3 // 5
+                notes_width = room(table, 9, 3) - measure_width
+            else:
+                table.use_columns([("Status", 9), ("Measure", None)])
+                measure_width, notes_width = room(table, 9, 2), 0
+            rows = []
+            for m in measures:
+                status = (
+                    Text("in place", style="bold green")
+                    if m.status == "in_place"
+                    else Text("planned", style="dim")
+                )
+                cells = [status, fit(m.text, measure_width)]
+                if wide:
+                    cells.append(fit(m.notes, notes_width))
+                rows.append((m.id, cells))
+            if not rows:
+                rows.append(("", [Text(""), Text("none yet: a adds one", style="dim")]))
+            table.load(rows)
+            self._show_detail(kind)
+        self._show_remove_human(snapshot)
+
+    def _show_detail(self, kind: OversightKind) -> None:
+        measure = self._measure(kind)
+        detail = self.query_one(f"#detail-{kind}", Static)
+        if measure is None:
+            detail.update("")
+            return
+        text = Text.assemble(
+            (measure.text, "bold"),
+            "  ·  ",
+            "in place" if measure.status == "in_place" else "planned",
+            "\nNotes: ",
+            measure.notes or "— none (n to add)",
+        )
+        detail.update(text)
+
+    def _show_remove_human(self, snapshot: Snapshot) -> None:
+        guide = snapshot.template.pattern("human-in-the-loop")
+        settings = snapshot.data.rollout.settings
+        chosen = next(
+            (p.chosen for p in snapshot.data.rollout.patterns if p.id == "human-in-the-loop"),
+            False,
+        )
+        text = Text("When can the human be taken out of the loop? ", style="bold")
+        text.append("(from the guide)\n", style="dim")
+        criteria = guide.remove_human_when if guide else []
+        for line in criteria:
+            text.append(f" • {line}\n")
+        if not criteria:
+            text.append(" The template gives no criteria.\n")
+        text.append(
+            f"Our approval-rate target: {percent(settings.hitl_approval_target)}"
+            + (" · human-in-the-loop is one of our patterns" if chosen else "")
+            + " (edit on the Rollout screen)"
+        )
+        if settings.hitl_notes:
+            text.append("\nOur notes: ")
+            text.append(settings.hitl_notes)
+        self.query_one("#remove-human", Static).update(text)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        kind = self._kind_of(event.data_table.id)
+        if kind is not None:
+            self._show_detail(kind)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_measure_notes()
+
+    # -------------------------------------------------------------- lookups
+
+    @staticmethod
+    def _kind_of(widget_id: str | None) -> OversightKind | None:
+        return next((k for k in OVERSIGHT_KINDS if table_id(k) == widget_id), None)
+
+    def _focused_kind(self) -> OversightKind | None:
+        node = self.focused
+        while node is not None and not isinstance(node, MeasuresSection):
+            node = node.parent  # type: ignore[assignment]
+        return node.kind if isinstance(node, MeasuresSection) else None
+
+    def _measure(self, kind: OversightKind | None = None) -> OversightMeasure | None:
+        kind = kind or self._focused_kind()
+        if kind is None or self.snapshot is None:
+            return None
+        key = self.query_one(f"#{table_id(kind)}", FittedTable).current_key
+        return next((m for m in self.snapshot.data.oversight.measures if m.id == key), None)
+
+    # -------------------------------------------------------------- actions
+
+    def action_toggle_measure(self) -> None:
+        measure = self._measure()
+        if measure is None:
+            return
+        status = "planned" if measure.status == "in_place" else "in_place"
+        said = "in place" if status == "in_place" else "planned"
+        self.edit(
+            lambda store, by: store.update(
+                "measure",
+                measure.id,
+                {"status": status},
+                by,
+                expect={"status": measure.status},
+                summary=f"{measure.id} → {said}",
+            ),
+            f"{measure.text[:60]}: {said}",
+        )
+
+    def _edit_measure(self, field: str, label: str, multiline: bool) -> None:
+        measure = self._measure()
+        if measure is None:
+            return
+        current = getattr(measure, field)
+
+        def check(values: Values) -> str | None:
+            try:
+                OversightMeasure.model_validate({**measure.model_dump(), field: values[field]})
+            except ValidationError as error:
+                return describe_validation_error(error)
+            return None
+
+        def save(values: Values | None) -> None:
+            if values is None or values[field].strip() == current:
+                return
+            value = values[field].strip()
+            self.edit(
+                lambda store, by: store.update("measure", measure.id, {field: value}, by),
+                f"{measure.id} {field} saved",
+            )
+
+        self.app.push_screen(
+            FormDialog(
+                f"{label}: {measure.text}",
+                [FormField(field, label, current, "multiline" if multiline else "text")],
+                check,
+            ),
+            save,
+        )
+
+    def action_measure_notes(self) -> None:
+        self._edit_measure("notes", "Notes (who, by when, how)", multiline=True)
+
+    def action_measure_text(self) -> None:
+        self._edit_measure("text", "Measure", multiline=False)
+
+    def action_add_measure(self) -> None:
+        kind = self._focused_kind()
+        if kind is None:
+            return
+
+        def check(values: Values) -> str | None:
+            text = values["text"].strip()
+            if not text:
+                return "describe the measure"
+            try:
+                OversightMeasure(id="new", kind=kind, text=text)
+            except ValidationError as error:
+                return describe_validation_error(error)
+            return None
+
+        def save(values: Values | None) -> None:
+            if values is None or not values["text"].strip():
+                return
+            text = values["text"].strip()
+            self.edit(
+                lambda store, by: add_measure(store, by, kind, text),
+                lambda measure: f"added {KIND_TITLES[kind].lower()} measure {measure.id}",
+                on_saved=lambda measure: self._focus_after_reload(measure.id),
+            )
+
+        self.app.push_screen(
+            FormDialog(
+                f"Add a {KIND_TITLES[kind].lower()} measure",
+                [FormField("text", "Measure", "")],
+                check,
+            ),
+            save,
+        )
+
+    def _focus_after_reload(self, key: str) -> None:
+        self._pending_focus = key
+
+    def select_record(self, key: str) -> None:
+        measure = (
+            next((m for m in self.snapshot.data.oversight.measures if m.id == key), None)
+            if self.snapshot
+            else None
+        )
+        if measure is not None:
+            table = self.query_one(f"#{table_id(measure.kind)}", FittedTable)
+            table.select_key(key)
+            table.focus()
