@@ -96,7 +96,7 @@ async def test_an_empty_reasoning_is_refused_and_nothing_is_saved(
 
 async def test_entering_a_measured_rate_as_a_percentage(sample_path: Path, make_app) -> None:
     app = make_app(sample_path, editor="Dana")
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(160, 45)) as pilot:
         table = await open_thresholds(pilot, "harmful_refusal_rate")
         await pilot.press("m")
         await pilot.pause()

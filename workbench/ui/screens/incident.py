@@ -124,10 +124,9 @@ class IncidentScreen(AreaScreen):
     DEFAULT_CSS = """
     IncidentScreen #incident-body { height: 1fr; }
     IncidentScreen .incident-section { height: auto; }
-    /* The section itself needs a :focus-within rule, or Textual does not restyle its
-       children when the focus moves in or out. */
-    IncidentScreen .incident-section:focus-within { background: $boost; }
-    IncidentScreen .incident-section:focus-within > .section-title { text-style: bold reverse; }
+    /* A bar marks the section with the focus (its keys are the ones in the footer). */
+    IncidentScreen .incident-section { border-left: blank; }
+    IncidentScreen .incident-section:focus-within { border-left: thick $primary; }
     IncidentScreen .section-title { width: 1fr; }
     IncidentScreen RecordTable { overflow-x: hidden; max-height: 12; }
     IncidentScreen .detail { height: auto; padding: 0 1; color: $text-muted; }

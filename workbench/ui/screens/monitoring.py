@@ -110,10 +110,9 @@ class MonitoringScreen(AreaScreen):
     DEFAULT_CSS = """
     MonitoringScreen #monitoring-body { height: 1fr; }
     MonitoringScreen .monitoring-section { height: auto; }
-    /* The section itself needs a :focus-within rule, or Textual does not restyle its
-       children when the focus moves in or out. */
-    MonitoringScreen .monitoring-section:focus-within { background: $boost; }
-    MonitoringScreen .monitoring-section:focus-within > .section-title { text-style: bold reverse; }
+    /* A bar marks the section with the focus (its keys are the ones in the footer). */
+    MonitoringScreen .monitoring-section { border-left: blank; }
+    MonitoringScreen .monitoring-section:focus-within { border-left: thick $primary; }
     MonitoringScreen .section-title { width: 1fr; }
     MonitoringScreen RecordTable { overflow-x: hidden; }
     MonitoringScreen #alerts { max-height: 12; }

@@ -81,10 +81,9 @@ class OversightScreen(AreaScreen):
     DEFAULT_CSS = """
     OversightScreen #oversight-body { height: 1fr; }
     OversightScreen .oversight-section { height: auto; }
-    /* The section itself needs a :focus-within rule, or Textual does not restyle its
-       children when the focus moves in or out. */
-    OversightScreen .oversight-section:focus-within { background: $boost; }
-    OversightScreen .oversight-section:focus-within > .section-title { text-style: bold reverse; }
+    /* A bar marks the section with the focus (its keys are the ones in the footer). */
+    OversightScreen .oversight-section { border-left: blank; }
+    OversightScreen .oversight-section:focus-within { border-left: thick $primary; }
     OversightScreen .section-title { width: 1fr; }
     OversightScreen RecordTable { overflow-x: hidden; max-height: 12; }
     OversightScreen .measure-detail { display: none; height: auto; padding: 0 1;
@@ -125,11 +124,11 @@ class OversightScreen(AreaScreen):
             in_place = sum(m.status == "in_place" for m in measures)
             table = self.query_one(f"#{table_id(kind)}", FittedTable)
             wide = table.size.width >= WIDE_TABLE
-            title = Text.assemble(
-                (KIND_TITLES[kind], "bold"), f"  ·  {in_place} of {len(measures)} in place"
+            title = Text.assemble((KIND_TITLES[kind], "bold"), "  ·  ")
+            title.append(
+                f"{in_place} of {len(measures)} in place",
+                style="bold red" if measures and not in_place else "",
             )
-            if measures and not in_place:
-                title.append("  ·  nothing in place yet", style="bold red")
             if wide:
                 title.append(f"  ·  {KIND_HINTS[kind]}", style="dim")
             self.query_one(f"#title-{kind}", Label).update(title)

@@ -169,10 +169,9 @@ class RolloutScreen(AreaScreen):
     DEFAULT_CSS = """
     RolloutScreen #rollout-body { height: 1fr; }
     RolloutScreen .rollout-section { height: auto; }
-    /* The section itself needs a :focus-within rule, or Textual does not restyle its
-       children when the focus moves in or out. */
-    RolloutScreen .rollout-section:focus-within { background: $boost; }
-    RolloutScreen .rollout-section:focus-within > .section-title { text-style: bold reverse; }
+    /* A bar marks the section with the focus (its keys are the ones in the footer). */
+    RolloutScreen .rollout-section { border-left: blank; }
+    RolloutScreen .rollout-section:focus-within { border-left: thick $primary; }
     RolloutScreen .section-title { width: 1fr; }
     RolloutScreen RecordTable { overflow-x: hidden; }
     RolloutScreen #patterns-row { height: auto; }
