@@ -116,6 +116,14 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(data.project.system.splitlines()[0][:200])
     print(f"Verdict: {VERDICT_TITLES[result.verdict]}")
     print(f"Checklist: {done}/{len(data.checklist)} done or not applicable")
+    latest = next((r for r in evidence.runs if r.id == evidence.latest), None)
+    if latest is not None:
+        print(
+            f"Evidence: run {latest.id} {latest.label!r}, {latest.rows} cases, "
+            f"imported {latest.imported_at[:10]} ({len(evidence.runs)} run(s) in all)"
+        )
+    else:
+        print("Evidence: no evaluation runs yet (workbench import-results PATH FILE)")
     print()
     for score in result.scores:
         print(f"  {score.title:<20} {_bar(score.score)} {score.passed:>3}/{score.total:<3}")

@@ -326,7 +326,7 @@ def compare_runs(before: RunMetrics, after: RunMetrics) -> list[MetricChange]:
                     ci_low=None,
                     ci_high=None,
                     verdict="not comparable",
-                )  # fmt: skip
+                )
             )
             continue
         delta = a.value - b.value
@@ -361,7 +361,7 @@ def compare_runs(before: RunMetrics, after: RunMetrics) -> list[MetricChange]:
                 ci_low=low,
                 ci_high=high,
                 verdict=verdict,
-            )  # fmt: skip
+            )
         )
     return changes
 
@@ -424,7 +424,7 @@ def composition(plan: DatasetPlan, metrics: RunMetrics) -> list[CompositionRow]:
                 actual=count,
                 share=count / total,
                 flagged=False,
-            )  # fmt: skip
+            )
         )
     return rows
 

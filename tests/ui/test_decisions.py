@@ -29,7 +29,10 @@ def cell_texts(table: RecordTable, key: str) -> list[str]:
 
 
 def test_links_are_split_on_spaces_and_commas() -> None:
-    assert parse_links("threshold:accuracy, item:a.b\nitem:a.b") == ["threshold:accuracy", "item:a.b"]
+    assert parse_links("threshold:accuracy, item:a.b\nitem:a.b") == [
+        "threshold:accuracy",
+        "item:a.b",
+    ]
 
 
 async def test_the_log_marks_superseded_decisions(sample_path: Path, make_app) -> None:
@@ -184,6 +187,9 @@ async def test_link_a_decision_to_a_threshold(sample_path: Path, make_app) -> No
         await settle(pilot)
         assert "threshold:accuracy" in detail_text(app)
     with open_store(sample_path) as store:
-        assert store.get("decision", 1).links == ["threshold:hallucination_rate", "threshold:accuracy"]
+        assert store.get("decision", 1).links == [
+            "threshold:hallucination_rate",
+            "threshold:accuracy",
+        ]
         change = store.history(limit=1, entity="decision", key="1")[0]
         assert (change.field, change.by) == ("links", "Aiko")

@@ -39,9 +39,7 @@ def row_texts(table: RecordTable, key: str) -> list[str]:
     return [str(cell) for cell in table.get_row(key)]
 
 
-async def test_table_shows_target_measured_and_status_in_words(
-    sample_path: Path, make_app
-) -> None:
+async def test_table_shows_target_measured_and_status_in_words(sample_path: Path, make_app) -> None:
     app = make_app(sample_path)
     async with app.run_test(size=(160, 45)) as pilot:
         table = await open_thresholds(pilot)

@@ -33,6 +33,7 @@ PLACES: tuple[Place, ...] = (
     Place("incident", "8", "Incidents", "workbench.ui.screens.incident:IncidentScreen"),
     Place("oversight", "9", "Oversight", "workbench.ui.screens.oversight:OversightScreen"),
     Place("decisions", "0", "Decisions", "workbench.ui.screens.decisions:DecisionsScreen"),
+    Place("evidence", "E", "Evidence", "workbench.ui.screens.evidence:EvidenceScreen"),
     Place("history", "H", "History", "workbench.ui.screens.history:HistoryScreen"),
     Place("export", "X", "Export", "workbench.ui.screens.export:ExportScreen"),
 )

@@ -82,12 +82,11 @@ class HistoryTable(RecordTable):
         if isinstance(screen, HistoryScreen):
             screen.call_after_refresh(screen.fit_columns)
 
-    def watch_scroll_y(self, old: float, new: float) -> None:
-        super().watch_scroll_y(old, new)
-        if self.max_scroll_y and new >= self.max_scroll_y:
-            screen = self.screen
-            if isinstance(screen, HistoryScreen):
-                screen.load_more()
+    def action_scroll_end(self) -> None:
+        super().action_scroll_end()
+        screen = self.screen
+        if isinstance(screen, HistoryScreen):
+            screen.load_more()
 
 
 class HistoryScreen(AreaScreen):
@@ -133,7 +132,15 @@ class HistoryScreen(AreaScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one(HistoryTable).focus()
+        table = self.query_one(HistoryTable)
+        table.focus()
+        self.watch(table, "scroll_y", self._scrolled, init=False)
+
+    def _scrolled(self, scroll_y: float) -> None:
+        """Scrolling to the end of the list reads the next page."""
+        table = self.query_one(HistoryTable)
+        if table.max_scroll_y and scroll_y >= table.max_scroll_y:
+            self.load_more()
 
     def fit_columns(self) -> None:
         """Share the table's width between the columns; a narrow table gets two-line rows."""
@@ -303,10 +310,6 @@ class HistoryScreen(AreaScreen):
             event.stop()
             self.person = event.value if isinstance(event.value, str) else ""
             self.refresh_history()
-
-    def on_key(self, event: events.Key) -> None:
-        if event.key == "end" and isinstance(self.focused, HistoryTable):
-            self.load_more()
 
     def action_focus_filter(self) -> None:
         self.query_one("#history-filter", Input).focus()

@@ -223,7 +223,7 @@ class MonitoringScreen(AreaScreen):
             ("quality", "Quality"),
             ("business", "Business"),
         ):
-            column = Text(title + "\n", style="bold")
+            column = Text.assemble((title, "bold"), "\n")
             for line in getattr(watch, name):
                 column.append(f" • {line}\n")
             self.query_one(f"#watch-{name}", Static).update(column)

@@ -178,7 +178,7 @@ class OversightScreen(AreaScreen):
             (p.chosen for p in snapshot.data.rollout.patterns if p.id == "human-in-the-loop"),
             False,
         )
-        text = Text("When can the human be taken out of the loop? ", style="bold")
+        text = Text.assemble(("When can the human be taken out of the loop? ", "bold"))
         text.append("(from the guide)\n", style="dim")
         criteria = guide.remove_human_when if guide else []
         for line in criteria:

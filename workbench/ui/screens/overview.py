@@ -82,7 +82,9 @@ class OverviewScreen(AreaScreen):
         else:
             findings.add_option(Option("Nothing left to do.", disabled=True))
         days = snapshot.progress
-        self.query_one("#progress", Sparkline).data = [float(n) for _, n in days] or [0.0]
+        sparkline = self.query_one("#progress", Sparkline)
+        sparkline.data = [float(n) for _, n in days]
+        sparkline.display = any(n for _, n in days)
         total = len(snapshot.data.checklist)
         done = sum(i.status != "open" for i in snapshot.data.checklist)
         span = f" from {days[0][0]} to {days[-1][0]}" if len(days) > 1 else ""
