@@ -25,6 +25,13 @@ CORE_MODULES = [
     "workbench.reports.json",
     "workbench.reports.toml",
     "workbench.reports.junit",
+    "workbench.reports.markdown",
+    "workbench.reports.html",
+    "workbench.sizing",
+    "workbench.results",
+    "workbench.runs",
+    "workbench.progress",
+    "workbench.agenda",
 ]
 
 PROBE = """

@@ -322,9 +322,17 @@ def new_project_data(
             ),
         ),
         incident_response=IncidentResponse(
-            severity_levels=[s.model_copy() for s in template.severity_levels],
-            playbook=[p.model_copy() for p in template.playbook],
-            rollback_options=[r.model_copy() for r in template.rollback_options],
+            severity_levels=[
+                s.model_copy(update={"position": i})
+                for i, s in enumerate(template.severity_levels, 1)
+            ],
+            playbook=[
+                p.model_copy(update={"position": i}) for i, p in enumerate(template.playbook, 1)
+            ],
+            rollback_options=[
+                r.model_copy(update={"position": i})
+                for i, r in enumerate(template.rollback_options, 1)
+            ],
             on_call=[OnCall(role="Primary on-call"), OnCall(role="Secondary on-call")],
         ),
         oversight=Oversight(measures=measures),

@@ -483,6 +483,16 @@ def cmd_sizing(args: argparse.Namespace) -> int:
     target = args.target
     if not 0 < target < 1:
         raise UsageError("--target must be a rate between 0 and 1 (or 1% to 99%)")
+    if args.expected is not None:
+        # Checked here, in the person's terms: the complement below would confuse the message.
+        if not 0 <= args.expected <= 1:
+            raise UsageError("--expected must be a rate between 0 and 1 (or 0% to 100%)")
+        if (args.expected >= target) if args.at_most else (args.expected <= target):
+            side = "below" if args.at_most else "above"
+            raise UsageError(
+                f"--expected ({args.expected:.1%}) must be {side} the target ({target:.1%}) "
+                "for any number of cases to show it"
+            )
     # "at most 5% hallucinations" is "at least 95% without one": size the complement.
     claim = 1 - target if args.at_most else target
     expected = (

@@ -336,11 +336,11 @@ def compare_runs(before: RunMetrics, after: RunMetrics) -> list[MetricChange]:
         elif (
             isinstance(a, Mean)
             and isinstance(b, Mean)
-            and None not in (a.ci_low, a.ci_high, b.ci_low, b.ci_high)
+            and a.ci_high is not None
+            and b.ci_high is not None
         ):
-            assert a.ci_high is not None and a.ci_low is not None
-            assert b.ci_high is not None and b.ci_low is not None
-            half = math.hypot((a.ci_high - a.ci_low) / 2, (b.ci_high - b.ci_low) / 2)
+            # Each mean's half-width is its upper side: the lower end is cut off at 0 seconds.
+            half = math.hypot(a.ci_high - a.value, b.ci_high - b.value)
             low, high = delta - half, delta + half
         worse = delta < 0 if higher_better else delta > 0
         if delta == 0:

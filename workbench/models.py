@@ -124,12 +124,15 @@ class Measurement(Model):
     def _interval_holds_value(self) -> Measurement:
         if (self.ci_low is None) != (self.ci_high is None):
             raise ValueError("a confidence interval needs both ci_low and ci_high")
-        if self.ci_low is not None and self.ci_high is not None:
-            if not self.ci_low <= self.value <= self.ci_high:
-                raise ValueError(
-                    f"the interval {self.ci_low:g}–{self.ci_high:g} must contain the value "
-                    f"{self.value:g}"
-                )
+        if (
+            self.ci_low is not None
+            and self.ci_high is not None
+            and not self.ci_low <= self.value <= self.ci_high
+        ):
+            raise ValueError(
+                f"the interval {self.ci_low:g}–{self.ci_high:g} must contain the value "
+                f"{self.value:g}"
+            )
         return self
 
 

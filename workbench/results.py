@@ -179,27 +179,48 @@ def read_csv(handle: IO[bytes], mapping: Mapping[str, str]) -> Iterator[ParsedRo
     sample = text.read(4096)
     text.seek(0)
     delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-    reader = csv.DictReader(text, delimiter=delimiter)
-    header = reader.fieldnames or []
+    # strict: a stray quote is a bad row, not a field that silently runs on
+    reader = csv.reader(text, delimiter=delimiter, strict=True)
+    header: list[str] = []
+    try:
+        while not any(cell.strip() for cell in header):
+            header = [cell.strip() for cell in next(reader)]
+    except StopIteration:
+        header = []
+    except csv.Error as error:
+        raise InvalidValueError(
+            f"the header (line {reader.line_num}) is unparseable: {error}"
+        ) from None
     names = {mapping.get(h, h) for h in header if h}
     if "id" not in names:
         shown = ", ".join(h for h in header[:8] if h) or "none"
         raise InvalidValueError(
             f"the header has no 'id' column (columns: {shown}); map one with --map COLUMN=id"
         )
-    line = 1
     while True:
+        line = reader.line_num + 1  # where the record starts (it may span several lines)
         try:
-            raw = next(reader)
+            cells = next(reader)
         except StopIteration:
             return
         except csv.Error as error:
-            yield ParsedRow(reader.line_num, None, BadRow(reader.line_num, f"unparseable: {error}"))
-            return
-        line = reader.line_num
-        if not any((v or "").strip() for k, v in raw.items() if k is not None):
+            reason = f"unparseable: {error}"
+            if reader.line_num > line:
+                reason += f" (a quote opened here runs on to line {reader.line_num})"
+            yield ParsedRow(line, None, BadRow(line, reason))
+            continue
+        if not any(cell.strip() for cell in cells):
             continue  # a blank line
-        yield _validate(line, raw, mapping)
+        extra = cells[len(header) :]
+        if any(cell.strip() for cell in extra):
+            separator = "tab" if delimiter == "\t" else "comma"
+            reason = (
+                f"unparseable: {len(cells)} cells where the header has {len(header)} "
+                f"(an unquoted {separator}?)"
+            )
+            yield ParsedRow(line, None, BadRow(line, reason))
+            continue
+        yield _validate(line, dict(zip(header, cells, strict=False)), mapping)
 
 
 def read_jsonl(handle: IO[bytes], mapping: Mapping[str, str]) -> Iterator[ParsedRow]:
@@ -309,3 +330,16 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def first_non_utf8(path: Path) -> tuple[int, int, int] | None:
+    """Where a file first stops being UTF-8: (line, byte offset in the file, the byte)."""
+    offset = 0
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, 1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as error:
+                return number, offset + error.start, line[error.start]
+            offset += len(line)
+    return None

@@ -7,6 +7,7 @@ changes afterwards). A bad row stops the whole import unless ``skip_bad``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 from collections.abc import Callable, Iterator
@@ -17,7 +18,14 @@ from typing import Any
 from workbench.errors import InvalidValueError, NotFoundError, WorkbenchError
 from workbench.evidence import Rate, Run, RunMetrics, SliceMetrics, mean_interval, rate
 from workbench.models import now
-from workbench.results import READERS, BadRow, Format, detect_format, file_sha256
+from workbench.results import (
+    READERS,
+    BadRow,
+    Format,
+    detect_format,
+    file_sha256,
+    first_non_utf8,
+)
 from workbench.store import Store
 
 BATCH = 5000
@@ -193,10 +201,12 @@ def import_results(
                     None,
                     {"label": label, "rows": good, "source": path.name},
                 )
-        except UnicodeDecodeError as error:
-            raise InvalidValueError(
-                f"{path}: not UTF-8 text (bad byte at offset {error.start}); save it as UTF-8"
-            ) from None
+        except UnicodeDecodeError:
+            where = first_non_utf8(path)
+            detail = (
+                f" (line {where[0]}: byte 0x{where[2]:02X} at offset {where[1]})" if where else ""
+            )
+            raise InvalidValueError(f"{path}: not UTF-8 text{detail}; save it as UTF-8") from None
     run = get_run(store, run_id)
     return ImportReport(run=run, skipped=bad, skipped_count=bad_count)
 
@@ -209,10 +219,8 @@ def _with_progress(
         return
     for count, row in enumerate(rows):
         if count % 2000 == 0:
-            try:
+            with contextlib.suppress(OSError, ValueError):
                 progress(min(handle.tell(), size), size)
-            except (OSError, ValueError):
-                pass
         yield row
     progress(size, size)
 

@@ -601,6 +601,12 @@ class Store:
             unknown = [f for f in changes if f not in type(current).model_fields]
             if unknown:
                 raise InvalidValueError(f"a {entity.label} has no field {unknown[0]!r}")
+            key_field = entity.key
+            if key_field in changes and changes[key_field] != getattr(current, key_field):
+                raise InvalidValueError(
+                    f"the {key_field} of a {entity.label} cannot be changed; "
+                    "remove it and add a new one"
+                )
             before = current.model_dump(mode="json")
             if expect:
                 for field, seen in expect.items():

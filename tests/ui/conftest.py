@@ -19,7 +19,9 @@ SAMPLE_TOML = ROOT / "sample_project" / "support-assistant.toml"
 def sample_path(tmp_path: Path) -> Path:
     """The sample project, built from its TOML into a fresh file."""
     path = tmp_path / "sample.sqlite"
-    operations.create_project(path, name=None, risk=None, by="sample", from_toml=SAMPLE_TOML).close()
+    operations.create_project(
+        path, name=None, risk=None, by="sample", from_toml=SAMPLE_TOML
+    ).close()
     return path
 
 

@@ -42,7 +42,7 @@ async def test_response_time_in_hours_and_bad_input_refused(sample_path: Path, m
         await type_text(pilot, "0")
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert "greater than or equal to 1" in rendered(app, "#dialog-error")
+        assert "at least 1 minute" in rendered(app, "#dialog-error")
         await clear_input(pilot)
         await type_text(pilot, "2 h")
         await pilot.press("ctrl+s")

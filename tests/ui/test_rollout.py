@@ -112,9 +112,10 @@ async def test_edit_a_stage_criterion_and_traffic(sample_path: Path, make_app) -
         await pilot.pause()
         await clear_input(pilot)
         await type_text(pilot, "25%")
-        await pilot.press("tab", "f7")
+        await pilot.press("enter")  # enter moves on to the next field ...
+        await clear_input(pilot)
         await type_text(pilot, "Error rate below 1 in 100")
-        await pilot.press("ctrl+s")
+        await pilot.press("enter")  # ... and saves on the last one
         await settle(pilot)
         assert "25% of traffic" in rendered(app, "#current-stage")
     with open_store(sample_path) as store:
@@ -124,36 +125,32 @@ async def test_edit_a_stage_criterion_and_traffic(sample_path: Path, make_app) -
         assert fields == {"traffic": "Dana", "criterion": "Dana"}
 
 
-async def test_add_a_stage_refuses_a_week_that_exists(sample_path: Path, make_app) -> None:
+async def test_add_a_stage_as_the_next_week(sample_path: Path, make_app) -> None:
     app = make_app(sample_path, editor="Dana")
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await open_rollout(pilot)
         await pilot.press("tab", "a")
         await pilot.pause()
-        await clear_input(pilot)
-        await type_text(pilot, "2")
+        await type_text(pilot, "0")
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert "week 2 already has a stage" in rendered(app, "#dialog-error")
-        await clear_input(pilot)
-        await type_text(pilot, "6")
-        await pilot.press("tab")
+        assert "above 0% and at most 100%" in rendered(app, "#dialog-error")
         await clear_input(pilot)
         await type_text(pilot, "100")
-        await pilot.press("tab")
+        await pilot.press("enter")
         await type_text(pilot, "Stable for a month")
-        await pilot.press("ctrl+s")
+        await pilot.press("enter")
         await settle(pilot)
-        assert app.screen.query_one("#stages", RecordTable).current_key == "6"
+        assert app.screen.query_one("#stages", RecordTable).current_key == "5"
     with open_store(sample_path) as store:
-        stage = store.get("stage", 6)
+        stage = store.get("stage", 5)
         assert (stage.traffic, stage.criterion, stage.status) == (
             1.0,
             "Stable for a month",
             "pending",
         )
         added = store.history(limit=1, entity="stage")[0]
-        assert (added.key, added.field, added.by) == ("6", "*", "Dana")
+        assert (added.key, added.field, added.by) == ("5", "*", "Dana")
 
 
 async def test_remove_a_stage_after_confirming(sample_path: Path, make_app) -> None:

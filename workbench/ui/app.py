@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -96,10 +97,9 @@ class WorkbenchApp(App[int]):
 
     @work(thread=True, exclusive=True, group="config")
     def _remember_theme(self, name: str) -> None:
-        try:
+        # a read-only home folder must not stop the workshop
+        with contextlib.suppress(OSError, WorkbenchError):
             config.save_theme(name, self.config_file)
-        except (OSError, WorkbenchError):
-            pass  # a read-only home folder must not stop the workshop
 
     # ---------------------------------------------------------- data flow
 

@@ -79,8 +79,19 @@ class FormDialog(ModalScreen[Values | None]):
 
     def on_mount(self) -> None:
         self.query_one("#dialog-fields").can_focus = False
+        self._fit()
         if self.fields:
             self.query_one(f"#field-{self.fields[0].name}").focus()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        """Let the fields scroll so the error line and the buttons stay on a short screen."""
+        # border and padding 4, title 2, error line 3, buttons 4, the help text and its margin
+        fixed = 13 + (self.help_text.count("\n") + 2 if self.help_text else 0)
+        room = int(self.app.size.height * 0.9) - fixed
+        self.query_one("#dialog-fields").styles.max_height = max(4, min(22, room))
 
     def values(self) -> Values:
         result: Values = {}

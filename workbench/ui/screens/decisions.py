@@ -17,8 +17,11 @@ from textual.widgets import DataTable, Static
 from workbench.errors import describe_validation_error
 from workbench.models import DECISION_STATUSES, Decision
 from workbench.operations import decide
-from workbench.ui.dialogs.form import FormDialog, FormField, Values
+from workbench.ui.dialogs.form import FormField, Values
 from workbench.ui.screens.base import AreaScreen
+
+# A FormDialog that keeps its error line and buttons on a short screen (see thresholds.py).
+from workbench.ui.screens.thresholds import FittedForm, wrap
 from workbench.ui.session import Snapshot
 from workbench.ui.widgets.tables import RecordTable, plain
 
@@ -155,7 +158,6 @@ class DecisionsScreen(AreaScreen):
             rows.append((str(d.id), [values[label] for label in layout]))
         table = self.query_one("#decision-log", RecordTable)
         table.load(rows)
-        table.border_title = None if rows else "No decisions yet: press a to add one"
         self._show_detail()
 
     def _decision(self) -> Decision | None:
@@ -286,7 +288,7 @@ class DecisionsScreen(AreaScreen):
                 lambda d: self.focus_after_save(str(d.id)),
             )
 
-        self.app.push_screen(FormDialog(dialog_title, fields, self._check_new), save)
+        self.app.push_screen(FittedForm(dialog_title, fields, self._check_new), save)
 
     def focus_after_save(self, key: str) -> None:
         self._pending_focus = key
@@ -338,7 +340,7 @@ class DecisionsScreen(AreaScreen):
                 f"decision {current.id}: {', '.join(changes)} updated",
             )
 
-        self.app.push_screen(FormDialog(f"Edit #{current.id}", fields, check), save)
+        self.app.push_screen(FittedForm(f"Edit #{current.id}", fields, check), save)
 
     def action_link(self) -> None:
         current = self._decision()
@@ -372,11 +374,11 @@ class DecisionsScreen(AreaScreen):
             )
 
         self.app.push_screen(
-            FormDialog(
+            FittedForm(
                 f"Link #{current.id} to a threshold or checklist item",
                 [FormField("link", "Threshold or item", "", "select", options)],
                 check,
-                help_text="To remove a link, edit the decision (e) and delete it from Links.",
+                help_text=wrap("To remove a link, edit the decision (e) and delete it from Links."),
             ),
             save,
         )

@@ -49,6 +49,8 @@ def short(value: Any, limit: int = SHORT) -> str:
 def describe_change(entry: HistoryEntry, limit: int = SHORT) -> str:
     """``old → new``, or what happened to a whole record."""
     if entry.field == "*":
+        if entry.entity == "project" and entry.old is None:
+            return f"created: {short(entry.new, limit)}"
         if entry.old is None and entry.new is not None:
             return f"added: {short(entry.new, limit)}"
         if entry.new is None and entry.old is not None:
@@ -92,7 +94,6 @@ class HistoryTable(RecordTable):
 class HistoryScreen(AreaScreen):
     MODE = "history"
     HEADING = "History"
-    AUTO_FOCUS = "#history-table"
     DEFAULT_CSS = """
     #history-filters { height: 3; }
     #history-filter { width: 1fr; }
@@ -116,11 +117,11 @@ class HistoryScreen(AreaScreen):
         self.text = ""
         self.person = ""
         self.has_more = False
-        self.loading = False
+        self._busy = False
         self._generation = 0
         self._people: set[str] = set()
         self._widths: tuple[int, ...] | None = None
-        self._shown_once = False
+        self._count_seen = -1
 
     def compose_main(self) -> ComposeResult:
         with Horizontal(id="history-filters"):
@@ -140,7 +141,7 @@ class HistoryScreen(AreaScreen):
         """Scrolling to the end of the list reads the next page."""
         table = self.query_one(HistoryTable)
         if table.max_scroll_y and scroll_y >= table.max_scroll_y:
-            self.load_more()
+            self.call_after_refresh(self.load_more)
 
     def fit_columns(self) -> None:
         """Share the table's width between the columns; a narrow table gets two-line rows."""
@@ -190,54 +191,64 @@ class HistoryScreen(AreaScreen):
     def show(self, snapshot: Snapshot) -> None:
         people = {snapshot.editor, snapshot.data.workshop.editor, *snapshot.data.workshop.attendees}
         self._add_people(people)
-        self.refresh_history()
+        if snapshot.history_count != self._count_seen:
+            # New changes: read again as deep as the list went, keeping the cursor's entry.
+            self._count_seen = snapshot.history_count
+            self.refresh_history(keep=True)
 
-    def refresh_history(self) -> None:
-        """Read the first page again with the current filters (older pages are dropped)."""
+    def refresh_history(self, keep: bool = False) -> None:
+        """Read the list again from the newest entry, with the current filters.
+
+        ``keep`` reads as many entries as are shown (new ones come in at the top);
+        otherwise only the first page is read and older pages are dropped.
+        """
         self._generation += 1
-        self.loading = True
-        self._fetch(self._generation, 0, self.text, self.person)
+        self._busy = True
+        count = max(PAGE, len(self.entries)) if keep else PAGE
+        self._fetch(self._generation, 0, count, self.text, self.person)
 
     def load_more(self) -> None:
-        if self.has_more and not self.loading:
-            self.loading = True
-            self._fetch(self._generation, len(self.entries), self.text, self.person)
+        if self.has_more and not self._busy:
+            self._busy = True
+            self._fetch(self._generation, len(self.entries), PAGE, self.text, self.person)
 
     @work(thread=True, group="history")
-    def _fetch(self, generation: int, offset: int, text: str, person: str) -> None:
+    def _fetch(self, generation: int, offset: int, count: int, text: str, person: str) -> None:
         try:
             entries = self.workbench.session.history(
-                limit=PAGE + 1, offset=offset, text=text or None, by=person or None
+                limit=count + 1, offset=offset, text=text or None, by=person or None
             )
         except WorkbenchError as error:
             self.app.call_from_thread(self._failed, generation, str(error))
             return
-        self.app.call_from_thread(self._add_page, generation, offset, entries)
+        self.app.call_from_thread(self._add_page, generation, offset, count, entries)
 
     def _failed(self, generation: int, reason: str) -> None:
         if generation == self._generation:
-            self.loading = False
+            self._busy = False
             self.workbench.show_status(f"Cannot read the history · {reason}", error=True)
 
-    def _add_page(self, generation: int, offset: int, entries: list[HistoryEntry]) -> None:
+    def _add_page(
+        self, generation: int, offset: int, count: int, entries: list[HistoryEntry]
+    ) -> None:
         if generation != self._generation:
             return  # the filter changed meanwhile: a newer read is on its way
-        self.loading = False
-        self.has_more = len(entries) > PAGE
-        page = entries[:PAGE]
+        self._busy = False
+        self.has_more = len(entries) > count
+        page = entries[:count]
         table = self.query_one(HistoryTable)
+        keep = table.current_key
         if offset == 0:
             self.entries = []
             table.clear()
-            if not self._shown_once:
-                self._shown_once = True
-                table.focus()
         self.entries.extend(page)
         if self._widths is None:
             self.fit_columns()  # adds the rows
         else:
             for entry in page:
                 self._add_row(table, entry)
+        if offset == 0 and keep is not None:
+            table.select_key(keep)  # if that entry is filtered out now, stay at the top
         self._add_people({e.by for e in page})
         self._show_count()
         self._show_detail()

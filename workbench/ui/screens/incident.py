@@ -61,6 +61,8 @@ def parse_minutes(text: str) -> int:
     total = float(match["hours"] or 0) * 60 + int(match["minutes"] or 0)
     if total != int(total):
         raise ValueError("the response time must come to whole minutes")
+    if total < 1:
+        raise ValueError("the response time must be at least 1 minute")
     return int(total)
 
 
@@ -76,7 +78,7 @@ def parse_tested_date(text: str, today: dt.date) -> dt.date | None:
     except ValueError:
         raise ValueError(f"{raw} is not a date in the calendar") from None
     if date > today:
-        raise ValueError(f"{raw} is in the future: a rollback cannot have been tested yet")
+        raise ValueError(f"{raw} is in the future: it cannot have been tested yet")
     return date
 
 
@@ -113,7 +115,7 @@ class OnCallSection(Vertical):
 class EscalationSection(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "screen.add_escalation", "Add step", id="incident-escalation-add"),
-        Binding("x", "screen.remove_escalation", "Remove", id="incident-escalation-remove"),
+        Binding("x", "screen.remove_escalation", "Remove step", id="incident-escalation-remove"),
     ]
 
 
@@ -123,9 +125,8 @@ class IncidentScreen(AreaScreen):
 
     DEFAULT_CSS = """
     IncidentScreen #incident-body { height: 1fr; }
-    IncidentScreen .incident-section { height: auto; }
     /* A bar marks the section with the focus (its keys are the ones in the footer). */
-    IncidentScreen .incident-section { border-left: blank; }
+    IncidentScreen .incident-section { height: auto; border-left: blank; }
     IncidentScreen .incident-section:focus-within { border-left: thick $primary; }
     IncidentScreen .section-title { width: 1fr; }
     IncidentScreen RecordTable { overflow-x: hidden; max-height: 12; }

@@ -76,7 +76,7 @@ def parse_alert_value(text: str, unit: str) -> float:
         raise ValueError("write a finite number")
     if unit == "rate":
         if not 0 <= value <= 100:
-            raise ValueError(f"a rate alert is a percentage between 0% and 100%, not {number}%")
+            raise ValueError(f"a rate must be between 0% and 100% (not {number}%)")
         return value / 100
     if has_percent and unit == "x baseline":
         return value / 100
@@ -91,13 +91,14 @@ class AlertsSection(Vertical):
         Binding("v", "screen.alert_value", "Value", id="monitoring-alert-value"),
         Binding("o", "screen.alert_owner", "Owner", id="monitoring-alert-owner"),
         Binding("r", "screen.alert_response", "Response", id="monitoring-alert-response"),
+        Binding("w", "screen.alert_words", "In words", id="monitoring-alert-words"),
     ]
 
 
 class LoggingSection(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "screen.add_entry", "Add", id="monitoring-log-add"),
-        Binding("x", "screen.remove_entry", "Remove", id="monitoring-log-remove"),
+        Binding("a", "screen.add_entry", "Add entry", id="monitoring-log-add"),
+        Binding("x", "screen.remove_entry", "Remove entry", id="monitoring-log-remove"),
         Binding("m", "screen.move_entry", "Move →", id="monitoring-log-move"),
         Binding("t", "screen.retention", "Retention", id="monitoring-retention"),
     ]
@@ -109,9 +110,8 @@ class MonitoringScreen(AreaScreen):
 
     DEFAULT_CSS = """
     MonitoringScreen #monitoring-body { height: 1fr; }
-    MonitoringScreen .monitoring-section { height: auto; }
     /* A bar marks the section with the focus (its keys are the ones in the footer). */
-    MonitoringScreen .monitoring-section { border-left: blank; }
+    MonitoringScreen .monitoring-section { height: auto; border-left: blank; }
     MonitoringScreen .monitoring-section:focus-within { border-left: thick $primary; }
     MonitoringScreen .section-title { width: 1fr; }
     MonitoringScreen RecordTable { overflow-x: hidden; }
@@ -320,6 +320,9 @@ class MonitoringScreen(AreaScreen):
     def action_alert_response(self) -> None:
         self._edit_alert_text("response", "What to do when it fires", multiline=True)
 
+    def action_alert_words(self) -> None:
+        self._edit_alert_text("condition", "The condition in words", multiline=False)
+
     def action_alert_value(self) -> None:
         alert = self._alert()
         if alert is None:
@@ -333,12 +336,7 @@ class MonitoringScreen(AreaScreen):
                 return None, str(error)
             if window < 0:
                 return None, "the window is a number of minutes, 0 or more"
-            data: dict[str, Any] = {
-                **alert.model_dump(),
-                "value": value,
-                "window_minutes": window,
-                "condition": values["condition"].strip(),
-            }
+            data: dict[str, Any] = {**alert.model_dump(), "value": value, "window_minutes": window}
             try:
                 return AlertRule.model_validate(data), None
             except ValidationError as error:
@@ -352,7 +350,7 @@ class MonitoringScreen(AreaScreen):
                 return
             changes = {
                 f: getattr(updated, f)
-                for f in ("value", "window_minutes", "condition")
+                for f in ("value", "window_minutes")
                 if getattr(updated, f) != getattr(alert, f)
             }
             if not changes:
@@ -370,7 +368,6 @@ class MonitoringScreen(AreaScreen):
                     FormField(
                         "window", "Over how many minutes (0: any moment)", str(alert.window_minutes)
                     ),
-                    FormField("condition", "Described in words", alert.condition),
                 ],
                 lambda values: parse(values)[1],
             ),
@@ -483,11 +480,7 @@ class MonitoringScreen(AreaScreen):
         def parse(values: Values) -> tuple[dict[str, Any] | None, str | None]:
             raw = values["days"].strip()
             if not raw.isdigit():
-                return (
-                    None,
-                    "the retention period is a whole number of days, 0 or more, "
-                    f"not {raw or 'nothing'!r}",
-                )
+                return None, f"write a whole number of days, 0 or more (not {raw or 'nothing'!r})"
             changes: dict[str, Any] = {
                 "retention_days": int(raw),
                 "retention_note": values["note"].strip(),
@@ -518,7 +511,6 @@ class MonitoringScreen(AreaScreen):
                         "note",
                         "Why this period (your data retention policy)",
                         policy.retention_note,
-                        "multiline",
                     ),
                 ],
                 lambda values: parse(values)[1],

@@ -65,7 +65,7 @@ class MeasuresSection(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "screen.toggle_measure", "In place", id="oversight-measure-toggle"),
         Binding("n", "screen.measure_notes", "Notes", id="oversight-measure-notes"),
-        Binding("e", "screen.measure_text", "Edit", id="oversight-measure-edit"),
+        Binding("e", "screen.measure_text", "Edit text", id="oversight-measure-edit"),
         Binding("a", "screen.add_measure", "Add measure", id="oversight-measure-add"),
     ]
 
@@ -80,9 +80,8 @@ class OversightScreen(AreaScreen):
 
     DEFAULT_CSS = """
     OversightScreen #oversight-body { height: 1fr; }
-    OversightScreen .oversight-section { height: auto; }
     /* A bar marks the section with the focus (its keys are the ones in the footer). */
-    OversightScreen .oversight-section { border-left: blank; }
+    OversightScreen .oversight-section { height: auto; border-left: blank; }
     OversightScreen .oversight-section:focus-within { border-left: thick $primary; }
     OversightScreen .section-title { width: 1fr; }
     OversightScreen RecordTable { overflow-x: hidden; max-height: 12; }

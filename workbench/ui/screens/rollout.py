@@ -9,7 +9,7 @@ footer shows the keys of the section that has the focus (tab moves between them)
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import ValidationError
 from rich.text import Text
@@ -26,6 +26,9 @@ from workbench.ui.dialogs.form import FormDialog, FormField, Values
 from workbench.ui.screens.base import AreaScreen
 from workbench.ui.session import Snapshot
 from workbench.ui.widgets.tables import RecordTable, plain
+
+if TYPE_CHECKING:
+    from workbench.store import Store
 
 STATUS_STYLES = {
     "pending": "dim",
@@ -135,7 +138,7 @@ def parse_whole(text: str, what: str) -> int:
         return int(text.strip())
     except ValueError:
         raise ValueError(
-            f"{what} must be a whole number, not {text.strip() or 'nothing'!r}"
+            f"{what} must be a whole number (not {text.strip() or 'nothing'!r})"
         ) from None
 
 
@@ -150,15 +153,15 @@ class StagesSection(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "screen.cycle_status", "Next status", id="rollout-stage-cycle"),
         Binding("s", "screen.set_status", "Set status", id="rollout-stage-status"),
-        Binding("e", "screen.edit_stage", "Edit", id="rollout-stage-edit"),
+        Binding("e", "screen.edit_stage", "Edit stage", id="rollout-stage-edit"),
         Binding("a", "screen.add_stage", "Add stage", id="rollout-stage-add"),
-        Binding("x", "screen.remove_stage", "Remove", id="rollout-stage-remove"),
+        Binding("x", "screen.remove_stage", "Remove stage", id="rollout-stage-remove"),
     ]
 
 
 class SettingsSection(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("e", "screen.edit_setting", "Edit", id="rollout-setting-edit"),
+        Binding("e", "screen.edit_setting", "Edit setting", id="rollout-setting-edit"),
     ]
 
 
@@ -168,9 +171,8 @@ class RolloutScreen(AreaScreen):
 
     DEFAULT_CSS = """
     RolloutScreen #rollout-body { height: 1fr; }
-    RolloutScreen .rollout-section { height: auto; }
     /* A bar marks the section with the focus (its keys are the ones in the footer). */
-    RolloutScreen .rollout-section { border-left: blank; }
+    RolloutScreen .rollout-section { height: auto; border-left: blank; }
     RolloutScreen .rollout-section:focus-within { border-left: thick $primary; }
     RolloutScreen .section-title { width: 1fr; }
     RolloutScreen RecordTable { overflow-x: hidden; }
@@ -317,7 +319,7 @@ class RolloutScreen(AreaScreen):
             return
         detail.update(
             Text.assemble(
-                (row[2] + " ", "bold"),
+                (row[1] + ": ", "bold"),
                 self._setting_text(self.snapshot.data.rollout.settings, row[0]),
             )
         )
@@ -490,27 +492,19 @@ class RolloutScreen(AreaScreen):
             save,
         )
 
+    @staticmethod
     def _stage_form_check(
-        self, values: Values, base: dict[str, Any], new_week: bool
+        values: Values, base: dict[str, Any]
     ) -> tuple[RolloutStage | None, str | None]:
         """Validate a stage form with the core model; (stage, None) or (None, why not)."""
         data = dict(base)
         try:
-            if new_week:
-                data["week"] = parse_whole(values["week"], "the week")
             data["traffic"] = parse_percent(values["traffic"])
         except ValueError as error:
             return None, str(error)
         if not 0 < data["traffic"] <= 1:
-            return (
-                None,
-                "the traffic share must be above 0% and at most 100%, "
-                f"not {values['traffic'].strip()}",
-            )
+            return None, "the traffic share must be above 0% and at most 100%"
         data["criterion"] = values["criterion"].strip()
-        stages = self.snapshot.data.rollout.stages if self.snapshot is not None else []
-        if new_week and any(s.week == data["week"] for s in stages):
-            return None, f"week {data['week']} already has a stage"
         try:
             return RolloutStage.model_validate(data), None
         except ValidationError as error:
@@ -523,12 +517,12 @@ class RolloutScreen(AreaScreen):
         base = stage.model_dump()
 
         def check(values: Values) -> str | None:
-            return self._stage_form_check(values, base, new_week=False)[1]
+            return self._stage_form_check(values, base)[1]
 
         def save(values: Values | None) -> None:
             if values is None:
                 return
-            updated, _ = self._stage_form_check(values, base, new_week=False)
+            updated, _ = self._stage_form_check(values, base)
             if updated is None:
                 return
             changes = {
@@ -548,7 +542,7 @@ class RolloutScreen(AreaScreen):
                 f"Week {stage.week}",
                 [
                     FormField("traffic", "Traffic share (%)", f"{round(stage.traffic * 100, 4):g}"),
-                    FormField("criterion", "Criterion to proceed", stage.criterion, "multiline"),
+                    FormField("criterion", "Criterion to proceed", stage.criterion),
                 ],
                 check,
             ),
@@ -558,33 +552,36 @@ class RolloutScreen(AreaScreen):
     def action_add_stage(self) -> None:
         stages = self.snapshot.data.rollout.stages if self.snapshot else []
         week = max((s.week for s in stages), default=0) + 1
-        last = max((s.traffic for s in stages), default=0.0)
-        base: dict[str, Any] = {"status": "pending"}
+        # The week stands in for the number the stage gets when it is saved: the next one.
+        base: dict[str, Any] = {"week": week, "status": "pending"}
 
         def check(values: Values) -> str | None:
-            return self._stage_form_check(values, base, new_week=True)[1]
+            return self._stage_form_check(values, base)[1]
 
         def save(values: Values | None) -> None:
             if values is None:
                 return
-            stage, _ = self._stage_form_check(values, base, new_week=True)
+            stage, _ = self._stage_form_check(values, base)
             if stage is None:
                 return
+
+            def add(store: Store, by: str) -> RolloutStage:
+                record = stage.model_copy(update={"week": store.next_id("stage")})
+                store.insert("stage", record, by, summary=f"added rollout week {record.week}")
+                return record
+
             self.edit(
-                lambda store, by: store.insert(
-                    "stage", stage, by, summary=f"added rollout week {stage.week}"
-                ),
-                f"week {stage.week} added",
-                on_saved=lambda _: self._focus_after_reload(str(stage.week)),
+                add,
+                lambda record: f"week {record.week} added",
+                on_saved=lambda record: self._focus_after_reload(str(record.week)),
             )
 
         self.app.push_screen(
             FormDialog(
-                "Add a rollout stage",
+                f"Add week {week} to the rollout",
                 [
-                    FormField("week", "Week", str(week)),
-                    FormField("traffic", "Traffic share (%)", "100" if last >= 0.5 else ""),
-                    FormField("criterion", "Criterion to proceed", "", "multiline"),
+                    FormField("traffic", "Traffic share (%)", ""),
+                    FormField("criterion", "Criterion to proceed", ""),
                 ],
                 check,
             ),
@@ -639,10 +636,7 @@ class RolloutScreen(AreaScreen):
                 elif field == "hitl_approval_target":
                     value = parse_percent(raw)
                     if not 0 <= value <= 1:
-                        return None, (
-                            f"the approval-rate target is a share between 0% and 100%, "
-                            f"not {raw.strip()}"
-                        )
+                        return None, "the approval-rate target must be between 0% and 100%"
             except ValueError as error:
                 return None, str(error)
             try:

@@ -64,11 +64,11 @@ class TestSetScreen(AreaScreen):
     HEADING = "Test set"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "risk", "Risk level", id="testset-risk"),
-        Binding("s", "sizes", "Sizes", id="testset-sizes"),
+        Binding("s", "sizes", "Edit sizes", id="testset-sizes"),
         Binding("a", "add_category", "Add category", id="testset-add-category"),
         Binding("e", "edit_category", "Edit category", id="testset-edit-category"),
         Binding("d", "remove_category", "Remove category", id="testset-remove-category"),
-        Binding("n", "notes", "Notes", id="testset-notes"),
+        Binding("n", "notes", "Edit notes", id="testset-notes"),
     ]
     DEFAULT_CSS = """
     TestSetScreen #testset-body { height: 1fr; }
@@ -78,6 +78,7 @@ class TestSetScreen(AreaScreen):
         width: 2fr; height: auto; padding-left: 1; border-left: solid $panel;
     }
     TestSetScreen .testset-title { text-style: bold; color: $primary; margin-top: 1; }
+    TestSetScreen #risk-title { margin-top: 0; }
     TestSetScreen #risk-levels, TestSetScreen #sizes, TestSetScreen #mix { height: auto; }
     TestSetScreen #composition { max-height: 12; }
     TestSetScreen #composition-total, TestSetScreen #notes { height: auto; color: $text-muted; }
@@ -94,7 +95,11 @@ class TestSetScreen(AreaScreen):
     def compose_main(self) -> ComposeResult:
         with VerticalScroll(id="testset-body"), Horizontal(id="testset-columns"):
             with Vertical(id="testset-plan"):
-                yield Label("Risk level → the guide's minimum (r: change)", classes="testset-title")
+                yield Label(
+                    "Risk level → the guide's minimum (r: change)",
+                    id="risk-title",
+                    classes="testset-title",
+                )
                 yield Static("", id="risk-levels")
                 yield Label("Size against the minimum (s: edit)", classes="testset-title")
                 yield Static("", id="sizes")
@@ -201,7 +206,7 @@ class TestSetScreen(AreaScreen):
             else:
                 rows.append((label, value, f"{minimum - value:,} below the minimum", False))
         longest = max(len(remark) for _, _, remark, _ in rows)
-        bar_width = max(8, min(48, (width or 60) - 9 - 9 - 1 - longest))
+        bar_width = max(8, min(48, (width or 60) - 9 - 9 - 3 - longest))
         scale = max(plan.planned_size, plan.actual_size, minimum, 1)
         lines = Text()
         for label, value, remark, ok in rows:

@@ -39,7 +39,7 @@ STATUS: dict[str, tuple[str, str]] = {
     "not_met": ("not met", "bold red"),
     "unmeasured": ("unmeasured", "dim"),
 }
-FULL_METRIC_WIDTH = 34
+FULL_METRIC_WIDTH = 24  # with less room for the names, the table shows the value alone
 DIALOG_TEXT_WIDTH = 62
 COMPACT_METRIC_WIDTH = 14
 COMPARATOR_WORDS = {">": "above", ">=": "at least", "<": "below", "<=": "at most"}
@@ -149,6 +149,20 @@ def measured_text(measured: Measured, unit: str) -> str:
     return " · ".join(parts)
 
 
+def metric_cell(threshold: Threshold, width: int) -> Text:
+    """The metric's name cut to ``width``, keeping the words "no reasoning" when they fit."""
+    if threshold.reasoning:
+        return plain(threshold.name)
+    flag = " (no reasoning)"
+    room = width - 2 - len(flag)
+    if room < 6:
+        flag, room = "", width - 2
+    name = " ".join(threshold.name.split())
+    if len(name) > room:
+        name = name[: max(room - 1, 1)] + "…"
+    return Text.assemble(("✗ ", "bold red"), name, (flag, "bold red"), no_wrap=True)
+
+
 def target_text(threshold: Threshold) -> str:
     return format_value(threshold.target, threshold.unit)
 
@@ -178,9 +192,9 @@ class ThresholdsScreen(AreaScreen):
     MODE = "thresholds"
     HEADING = "Quality thresholds"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "reasoning", "Reasoning", id="thresholds-reasoning"),
-        Binding("t", "target", "Target", id="thresholds-target"),
-        Binding("m", "measure", "Measured", id="thresholds-measure"),
+        Binding("r", "reasoning", "Edit reasoning", id="thresholds-reasoning"),
+        Binding("t", "target", "Edit target", id="thresholds-target"),
+        Binding("m", "measure", "Enter measured", id="thresholds-measure"),
         Binding("x", "clear", "Clear measured", id="thresholds-clear"),
         Binding("a", "add", "Add metric", id="thresholds-add"),
     ]
@@ -212,8 +226,7 @@ class ThresholdsScreen(AreaScreen):
             with VerticalScroll(id="threshold-detail"):
                 yield Static("", id="threshold-detail-text")
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def on_mount(self) -> None:  # AreaScreen.on_mount runs too: Textual calls each class's
         self.query_one("#thresholds", RecordTable).focus()
 
     def show(self, snapshot: Snapshot) -> None:
@@ -229,32 +242,27 @@ class ThresholdsScreen(AreaScreen):
         # Full columns when they fit beside the detail; else names cut short and the
         # value alone (the detail pane shows the rest of the highlighted threshold).
         longest = max((len(text) for _, _, text in drawn), default=8)
-        metric_width = min(
-            FULL_METRIC_WIDTH,
-            max((len(t.name) + (0 if t.reasoning else 17) for t, _, _ in drawn), default=8),
+        wanted = max((len(t.name) + (0 if t.reasoning else 17) for t, _, _ in drawn), default=8)
+        width = table.size.width
+        self._drawn_width = width
+        room = width - (8 + max(longest, 8) + 19 + 2 * 4 + 1)  # left for the names
+        compact = room < min(wanted, FULL_METRIC_WIDTH)
+        name_width = (
+            max(COMPACT_METRIC_WIDTH, width - (8 + 7 + 19 + 2 * 4 + 1))
+            if compact
+            else min(wanted, room)
         )
-        full_width = metric_width + 8 + longest + 19 + 2 * 4 + 1
-        compact = table.size.width < full_width
-        self._drawn_width = table.size.width
         metric_column = table.columns.get(ColumnKey("Metric"))
         if metric_column is not None:
             metric_column.auto_width = False
-            metric_column.width = (
-                max(COMPACT_METRIC_WIDTH, table.size.width - (8 + 7 + 19 + 2 * 4 + 1))
-                if compact
-                else metric_width
-            )
+            metric_column.width = name_width
         for column in table.columns.values():
             if column.auto_width:  # DataTable.clear keeps old widths: let them shrink again
                 column.content_width = column.label.cell_len
         rows = []
         for threshold, measured, text in drawn:
             words, style = STATUS[measured.status]
-            name = plain(threshold.name)
-            if not threshold.reasoning:
-                name = Text.assemble(("✗ ", "bold red"), name)
-                if not compact:
-                    name.append(" (no reasoning)", style="bold red")
+            name = metric_cell(threshold, name_width)
             rows.append(
                 (
                     threshold.metric,
@@ -300,10 +308,14 @@ class ThresholdsScreen(AreaScreen):
         text.append("\nTarget: ", style="bold")
         text.append(
             f"{COMPARATOR_WORDS[threshold.comparator]} {target_text(threshold)} "
-            f"({threshold.comparator} {threshold.target:g})\n"
+            f"({threshold.comparator} {threshold.target:g})"
         )
+        text.append("  t: edit\n", style="dim")
         text.append("Measured: ", style="bold")
-        text.append(measured_text(measured, threshold.unit) + "\n")
+        text.append(measured_text(measured, threshold.unit))
+        text.append(
+            "  m: enter" + (" · x: clear" if measured.value is not None else "") + "\n", "dim"
+        )
         if measured.value is not None and (measured.source or measured.at):
             when = measured.at[:16].replace("T", " ")
             text.append(" · ".join(p for p in (measured.source, when) if p) + "\n", "dim")

@@ -19,9 +19,12 @@ from workbench.agenda import AGENDA, Step, guidance, step_index
 from workbench.errors import describe_validation_error
 from workbench.models import RISKS, ParkedQuestion, ProjectInfo, Workshop
 from workbench.operations import park_question
-from workbench.ui.dialogs.form import FormDialog, FormField, Values
+from workbench.ui.dialogs.form import FormField, Values
 from workbench.ui.screens import PLACE_BY_MODE
 from workbench.ui.screens.base import AreaScreen
+
+# A FormDialog that keeps its error line and buttons on a short screen (see thresholds.py).
+from workbench.ui.screens.thresholds import FittedForm, wrap
 from workbench.ui.session import Snapshot
 from workbench.ui.widgets.tables import RecordTable, plain
 
@@ -237,7 +240,6 @@ class WorkshopScreen(AreaScreen):
             rows.append((str(q.id), cells))
         table = self.query_one("#ws-parking", RecordTable)
         table.load(rows)
-        table.border_title = None
 
     # ------------------------------------------------------------- the timebox
 
@@ -311,7 +313,7 @@ class WorkshopScreen(AreaScreen):
                     self._go(self.index)
 
         self.app.push_screen(
-            FormDialog(
+            FittedForm(
                 f"Timebox for {step.title}",
                 [FormField("minutes", "Minutes", str(self._minutes_for(step)))],
                 check,
@@ -371,7 +373,7 @@ class WorkshopScreen(AreaScreen):
             self._pick_editor(names, editor, attendees=names)
 
         self.app.push_screen(
-            FormDialog(
+            FittedForm(
                 "Who is here?",
                 [
                     FormField(
@@ -379,7 +381,9 @@ class WorkshopScreen(AreaScreen):
                     )
                 ],
                 check,
-                help_text="Then choose who is at the keyboard: edits are recorded under that name.",
+                help_text=wrap(
+                    "Next, choose who is at the keyboard: edits are recorded under that name."
+                ),
             ),
             saved_names,
         )
@@ -420,7 +424,7 @@ class WorkshopScreen(AreaScreen):
             return None if values["editor"] else "choose who is at the keyboard"
 
         self.app.push_screen(
-            FormDialog(
+            FittedForm(
                 "Who is at the keyboard?",
                 [
                     FormField(
@@ -432,7 +436,7 @@ class WorkshopScreen(AreaScreen):
                     )
                 ],
                 check,
-                help_text="Edits from now on are recorded in the history under this name.",
+                help_text=wrap("Edits from now on are recorded in the history under this name."),
             ),
             save,
         )
@@ -472,7 +476,7 @@ class WorkshopScreen(AreaScreen):
                     f"project {', '.join(changes)} updated",
                 )
 
-        self.app.push_screen(FormDialog("The AI system", fields, check), save)
+        self.app.push_screen(FittedForm("The AI system", fields, check), save)
 
     # ------------------------------------------------------------- parking lot
 
@@ -498,11 +502,13 @@ class WorkshopScreen(AreaScreen):
             )
 
         self.app.push_screen(
-            FormDialog(
+            FittedForm(
                 "Park a question for later",
                 [FormField("text", "Question", "", "multiline")],
                 check,
-                help_text="Parked questions are listed in the report until they are resolved.",
+                help_text=wrap(
+                    "Parked questions are listed in the report until they are resolved."
+                ),
             ),
             save,
         )

@@ -45,7 +45,7 @@ def interval_bar(
     cells[at(value)] = "●"
     text = Text()
     colour = "green" if passed else "red"
-    for i, ch in enumerate(cells):
+    for ch in cells:
         style = "bold" if ch == "│" else (colour if ch in "━●" else "dim")
         text.append(ch, style=style)
     return text

@@ -46,6 +46,9 @@ class RecordTable(DataTable[Any]):
         keep = self.current_key
         keep_row = self.cursor_row
         self.clear()
+        for column in self.columns.values():
+            if column.auto_width:
+                column.content_width = len(column.label)  # let auto-width columns shrink
         for key, cells in rows:
             self.add_row(*[c if isinstance(c, Text) else plain(c) for c in cells], key=key)
         if keep is not None and not self.select_key(keep) and self.row_count:
