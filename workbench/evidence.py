@@ -193,8 +193,10 @@ def run_value(metrics: SliceMetrics, name: str) -> Rate | Mean:
 def apply_runs(data: ProjectData, runs: list[Run]) -> ProjectData:
     """The project as the evidence shows it: thresholds measured by the latest run.
 
-    A threshold takes the latest run that measures it, unless a value entered by
-    hand is newer. The test set's actual size is the latest run's row count.
+    A threshold takes its value from the latest run, unless a value entered by
+    hand is newer (or the latest run does not measure it: a run without a
+    ``latency_ms`` column says nothing about response time). The test set's
+    actual size is the latest run's row count.
     Returns a new object; ``data`` is not changed.
     """
     if not runs:
@@ -205,11 +207,9 @@ def apply_runs(data: ProjectData, runs: list[Run]) -> ProjectData:
         name = RUN_METRICS.get(threshold.metric)
         chosen = None
         if name is not None:
-            for run in sorted(runs, key=lambda r: (r.imported_at, r.id), reverse=True):
-                measured = run_value(run.metrics, name)
-                if measured.n and measured.value is not None:
-                    chosen = (run, measured)
-                    break
+            measured = run_value(latest.metrics, name)
+            if measured.n and measured.value is not None:
+                chosen = (latest, measured)
         hand = threshold.measured
         if chosen is not None and (hand is None or hand.at <= chosen[0].imported_at):
             run, measured = chosen
