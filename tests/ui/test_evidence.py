@@ -1,0 +1,128 @@
+"""Evidence screen: runs against thresholds, comparison, the results browser, importing."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from conftest import open_store, settle, type_text
+from results_support import STANDARD_CSV, cases, write_results
+from textual.widgets import Static, TabbedContent
+
+from workbench.runs import import_results
+from workbench.ui.widgets.results_browser import ResultsBrowser
+from workbench.ui.widgets.tables import RecordTable
+
+
+def with_runs(path: Path, tmp_path: Path) -> None:
+    """Two runs: a good one, then one with clearly lower accuracy."""
+    good = write_results(tmp_path / "good.csv", cases({"en": (300, 285), "de": (300, 282)}))
+    worse = write_results(
+        tmp_path / "worse.csv", cases({"en": (300, 240), "de": (300, 230)}, prefix="v2")
+    )
+    with open_store(path) as store:
+        import_results(store, good, "dev", label="v1")
+        import_results(store, worse, "dev", label="v2")
+
+
+def text_of(app, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def test_runs_are_measured_against_the_thresholds(new_path, make_app, tmp_path) -> None:
+    with_runs(new_path, tmp_path)
+    app = make_app(new_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("E")
+        await settle(pilot)
+        table = app.screen.query_one("#run-table", RecordTable)
+        assert table.row_count == 2
+        assert table.current_key == "2"  # the latest run first
+        metrics = text_of(app, "#run-metrics")
+        assert "Run 2: v2" in metrics
+        assert "Accuracy" in metrics and "NOT MET" in metrics  # 470/600 = 78% < 90%
+        assert "Bias:" in metrics
+        await pilot.press("c")
+        await settle(pilot)
+        assert app.screen.query_one(TabbedContent).active == "compare"
+        comparison = text_of(app, "#compare-text")
+        assert "Run 1 (v1) → run 2 (v2)" in comparison
+        assert "REGRESSION" in comparison
+
+
+async def test_the_browser_shows_a_run_and_filters_failed_rows(
+    new_path, make_app, tmp_path
+) -> None:
+    with_runs(new_path, tmp_path)
+    failed = 600 - (240 + 230)
+    app = make_app(new_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("E")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        browser = app.screen.query_one(ResultsBrowser)
+        assert (browser.run_id, browser.total) == (2, 600)
+        await pilot.press("f")
+        await settle(pilot)
+        assert browser.total == failed
+        await settle(pilot)
+        row = browser.row_at(0)
+        assert row is not None and row["correct"] == 0
+
+
+async def test_a_large_run_scrolls_to_its_last_row(new_path, make_app, tmp_path) -> None:
+    big = write_results(tmp_path / "big.csv", cases({"en": (20_000, 19_000)}))
+    with open_store(new_path) as store:
+        import_results(store, big, "dev", label="big")
+    app = make_app(new_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("E")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        browser = app.screen.query_one(ResultsBrowser)
+        assert browser.total == 20_000
+        await pilot.press("end")
+        await settle(pilot)
+        assert browser.cursor == 19_999
+        assert browser.row_at(19_999)["case_id"] == "case-en-19999"
+        # only the pages around what is on screen were read, never the whole run
+        assert len(browser._pages) <= 3
+
+
+async def test_importing_from_the_screen_saves_a_run_with_its_history(
+    new_path, make_app
+) -> None:
+    app = make_app(new_path, editor="Priya")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("E")
+        await settle(pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        await type_text(pilot, str(STANDARD_CSV))
+        await pilot.press("tab")
+        await type_text(pilot, "first run")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await settle(pilot)
+        assert "imported run 1" in str(app.screen.query_one("StatusLine").render())
+    rows = sqlite3.connect(new_path).execute("SELECT count(*) FROM results").fetchone()[0]
+    assert rows == 48
+    with open_store(new_path) as store:
+        entry = store.history(limit=1)[0]
+        assert (entry.entity, entry.by) == ("run", "Priya")
+
+
+async def test_a_missing_file_is_refused_in_the_dialog(new_path, make_app) -> None:
+    app = make_app(new_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("E")
+        await settle(pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        await type_text(pilot, "nowhere.csv")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "no such file" in str(app.screen.query_one("#dialog-error").render())
+    assert sqlite3.connect(new_path).execute("SELECT count(*) FROM runs").fetchone()[0] == 0
