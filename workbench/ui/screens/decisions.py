@@ -103,7 +103,7 @@ class DecisionsScreen(AreaScreen):
                 yield Static("", id="decision-detail-text")
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # AreaScreen.on_mount runs too: Textual calls the handler of every class in the MRO.
         self.query_one("#decision-log", RecordTable).focus()
 
     # ------------------------------------------------------------- drawing

@@ -90,7 +90,7 @@ class ExportScreen(AreaScreen):
         return str(self.workbench.session.path.absolute().parent)
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # AreaScreen.on_mount runs too: Textual calls the handler of every class in the MRO.
         self.query_one("#format-html", Checkbox).focus()
 
     def show(self, snapshot: Snapshot) -> None:

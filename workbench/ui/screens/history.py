@@ -132,7 +132,7 @@ class HistoryScreen(AreaScreen):
         yield Static("", id="history-detail")
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # AreaScreen.on_mount runs too: Textual calls the handler of every class in the MRO.
         table = self.query_one(HistoryTable)
         table.focus()
         self.watch(table, "scroll_y", self._scrolled, init=False)

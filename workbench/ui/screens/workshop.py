@@ -101,6 +101,7 @@ class WorkshopScreen(AreaScreen):
         self._deadline: float | None = None
         self._timer: Timer | None = None
         self._parking_layout: tuple[bool, int] | None = None
+        self._guide_step = ""
 
     @property
     def workbench(self) -> WorkbenchApp:
@@ -124,7 +125,7 @@ class WorkshopScreen(AreaScreen):
             yield ParkingLot([("#", 3)], id="ws-parking")
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # AreaScreen.on_mount runs too: Textual calls the handler of every class in the MRO.
         self.query_one("#ws-parking", RecordTable).focus()
         self._show_timer()
 
@@ -170,10 +171,10 @@ class WorkshopScreen(AreaScreen):
             )
         else:
             title = PLACE_BY_MODE[step.mode].title if step.mode in PLACE_BY_MODE else step.mode
-            key = PLACE_BY_MODE[step.mode].key if step.mode in PLACE_BY_MODE else ""
+            back = PLACE_BY_MODE[self.MODE].key
             text.append(
-                f"enter: open {title} · come back with 2 · n: next step\n"
-                if key
+                f"enter: open {title} · come back with {back} · n: next step\n"
+                if back
                 else f"enter: open {title}\n",
                 style="dim",
             )
@@ -197,7 +198,9 @@ class WorkshopScreen(AreaScreen):
             for point in points:
                 text.append("• " + point + "\n")
         self.query_one("#ws-guide-text", Static).update(text)
-        self.query_one("#ws-guide", VerticalScroll).scroll_home(animate=False)
+        if self._guide_step != step.id:  # a new step starts at the top of its guidance
+            self._guide_step = step.id
+            self.query_one("#ws-guide", VerticalScroll).scroll_home(animate=False)
 
     def _show_people(self, snapshot: Snapshot) -> None:
         workshop = snapshot.data.workshop
