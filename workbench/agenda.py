@@ -110,6 +110,11 @@ def step_by_id(step_id: str) -> Step:
     return AGENDA[step_index(step_id)]
 
 
+def step_title(step_id: str) -> str:
+    """A step's title for people (``rollout`` -> its title); an unknown id as it is."""
+    return AGENDA[STEP_IDS.index(step_id)].title if step_id in STEP_IDS else step_id
+
+
 def _pct(value: float) -> str:
     return f"{value * 100:g}%"
 

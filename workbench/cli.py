@@ -209,10 +209,16 @@ def cmd_measure(args: argparse.Namespace) -> int:
     from workbench.evidence import measure_threshold
     from workbench.operations import measure
     from workbench.readiness import format_value
+    from workbench.units import parse_value
 
     with _open(args.path) as store:
+        unit = store.get("threshold", args.metric).unit
+        try:
+            value = parse_value(args.value, unit)
+        except ValueError as error:
+            raise UsageError(f"{args.metric}: {error}") from None
         threshold = measure(
-            store, args.metric, args.value, _user(args), n=args.n, source=args.source or ""
+            store, args.metric, value, _user(args), n=args.n, source=args.source or ""
         )
     m = measure_threshold(threshold)
     text = f"Saved: {threshold.name} = {format_value(m.value, threshold.unit)}"
@@ -608,7 +614,7 @@ def build_parser() -> Parser:
     p = command("measure", cmd_measure, "record a measured value for a threshold")
     p.add_argument("path", metavar="PATH")
     p.add_argument("metric", metavar="METRIC")
-    p.add_argument("value", metavar="VALUE", type=_rate_or_number, help="0.93 or 93%%; seconds")
+    p.add_argument("value", metavar="VALUE", help="0.93 or 93%% for a rate; 2.5 or 2.5s for a time")
     p.add_argument("--n", type=_positive_int, metavar="CASES", help="how many cases it is from")
     p.add_argument("--source", metavar="TEXT", help="where the figure comes from")
     by(p)

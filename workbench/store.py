@@ -475,10 +475,16 @@ class Store:
             where.append("c.by = ?")
             params.append(by)
         if text:
+            pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             where.append(
-                "(h.key LIKE ? OR h.field LIKE ? OR h.old LIKE ? OR h.new LIKE ? OR c.by LIKE ?)"
+                "("
+                + " OR ".join(
+                    f"{column} LIKE ? ESCAPE '\\'"
+                    for column in ("h.entity", "h.key", "h.field", "h.old", "h.new", "c.by")
+                )
+                + ")"
             )
-            params.extend([f"%{text}%"] * 5)
+            params.extend([pattern] * 6)
         sql = (
             "SELECT h.id, h.change, c.at, c.by, h.entity, h.key, h.field, h.old, h.new "
             "FROM history h JOIN changes c ON c.id = h.change"

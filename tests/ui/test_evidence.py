@@ -91,9 +91,7 @@ async def test_a_large_run_scrolls_to_its_last_row(new_path, make_app, tmp_path)
         assert len(browser._pages) <= 3
 
 
-async def test_importing_from_the_screen_saves_a_run_with_its_history(
-    new_path, make_app
-) -> None:
+async def test_importing_from_the_screen_saves_a_run_with_its_history(new_path, make_app) -> None:
     app = make_app(new_path, editor="Priya")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("E")

@@ -9,8 +9,9 @@ from conftest import open_store, settle
 from textual.pilot import Pilot
 
 from workbench.ui.messages import Navigate
-from workbench.ui.screens.thresholds import ThresholdsScreen, parse_value
+from workbench.ui.screens.thresholds import ThresholdsScreen
 from workbench.ui.widgets.tables import RecordTable
+from workbench.units import parse_value
 
 # The sample project's thresholds, in table order.
 ORDER = ["accuracy", "hallucination_rate", "harmful_refusal_rate", "response_time", "error_rate"]

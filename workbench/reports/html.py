@@ -19,6 +19,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from workbench.agenda import step_title
 from workbench.readiness import format_value
 from workbench.reports import markdown as words
 from workbench.reports.markdown import reveal_invisible
@@ -246,6 +247,7 @@ def environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["value"] = format_value
+    env.filters["step_title"] = step_title
     env.filters["percent"] = words.percent
     env.filters["lines"] = _lines
     env.globals.update(

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from workbench.agenda import step_title
 from workbench.evidence import Measured
 from workbench.models import Decision, HistoryEntry
 from workbench.readiness import AREA_TITLES, VERDICT_TITLES, Blocker, Readiness, format_value
@@ -579,7 +580,7 @@ def _parking_lot(report: Report) -> list[str]:
             part
             for part in (
                 f"raised by {q.raised_by}" if q.raised_by else "",
-                f"at step {q.step}" if q.step else "",
+                f"at step {step_title(q.step)}" if q.step else "",
             )
             if part
         )
@@ -596,7 +597,7 @@ def _workshop(report: Report) -> list[str]:
     lines += [f"- {escape_md_cell(a)}" for a in ws.attendees] or ["No attendees recorded."]
     lines.append("")
     if ws.step:
-        lines += [_field("Workshop step reached", ws.step), ""]
+        lines += [_field("Workshop step reached", step_title(ws.step)), ""]
     return lines
 
 

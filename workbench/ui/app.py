@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -63,6 +64,9 @@ class WorkbenchApp(App[int]):
         self.startup_ms: float | None = None
         self.show_sidebar = True
         self._theme_ready = False
+        self._tickets = 0
+        self._serving = 0
+        self._turn = threading.Condition()
         self._saved_theme = ""
 
     # ------------------------------------------------------------- start-up
@@ -122,21 +126,35 @@ class WorkbenchApp(App[int]):
         describe: str | Callable[[Any], str] = "Saved",
         on_saved: Callable[[Any], None] | None = None,
     ) -> None:
-        """Run one edit in a worker; the status line says what was saved or why not."""
-        self._edit(action, describe, on_saved)
+        """Run one edit in a worker; the status line says what was saved or why not.
+
+        Edits are saved in the order they were made, even though each runs in its
+        own worker thread: each takes a ticket and waits for its turn.
+        """
+        ticket = self._tickets
+        self._tickets += 1
+        self._edit(ticket, action, describe, on_saved)
 
     @work(thread=True, group="edit")
     def _edit(
         self,
+        ticket: int,
         action: Callable[[Store, str], Any],
         describe: str | Callable[[Any], str],
         on_saved: Callable[[Any], None] | None,
     ) -> None:
+        with self._turn:
+            while self._serving != ticket:
+                self._turn.wait()
         try:
             result = self.session.edit(action)
         except WorkbenchError as error:
             self.post_message(EditFailed(str(error)))
             return
+        finally:
+            with self._turn:
+                self._serving += 1
+                self._turn.notify_all()
         summary = describe(result) if callable(describe) else describe
         if on_saved is not None:
             self.call_from_thread(on_saved, result)

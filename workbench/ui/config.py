@@ -7,7 +7,7 @@ or the file named by ``WORKBENCH_CONFIG``::
 
     [keymap]
     toggle-item = "x"          # binding id = key(s), comma-separated
-    next-step = "n,right"
+    workshop-next-step = "n,right"
 
 No Textual here: the settings are plain data.
 """

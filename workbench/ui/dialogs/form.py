@@ -7,6 +7,7 @@ nothing is saved. Escape cancels.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
@@ -19,6 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, TextArea
 
 Values = dict[str, str]
+DIALOG_TEXT_WIDTH = 62
 Validator = Callable[[Values], str | None]
 
 
@@ -65,7 +67,7 @@ class FormDialog(ModalScreen[Values | None]):
                         yield area
                     elif f.kind == "select":
                         yield Select(
-                            list(f.options),
+                            [(Text(label), value) for label, value in f.options],
                             value=f.value if f.value else Select.NULL,
                             allow_blank=not f.value,
                             id=f"field-{f.name}",
@@ -134,3 +136,8 @@ class FormDialog(ModalScreen[Values | None]):
             self.action_save()
         else:
             self.action_cancel()
+
+
+def wrap_help(text: str) -> str:
+    """Text for a dialog's help line, broken to the dialog's width."""
+    return textwrap.fill(text, DIALOG_TEXT_WIDTH)

@@ -11,17 +11,15 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.markup import escape
 from textual.widgets import DataTable, Static
 
 from workbench.errors import describe_validation_error
 from workbench.models import DECISION_STATUSES, Decision
 from workbench.operations import decide
-from workbench.ui.dialogs.form import FormField, Values
+from workbench.ui.dialogs.form import FormDialog, FormField, Values, wrap_help
 from workbench.ui.screens.base import AreaScreen
 
 # A FormDialog that keeps its error line and buttons on a short screen (see thresholds.py).
-from workbench.ui.screens.thresholds import FittedForm, wrap
 from workbench.ui.session import Snapshot
 from workbench.ui.widgets.tables import RecordTable, plain
 
@@ -288,7 +286,7 @@ class DecisionsScreen(AreaScreen):
                 lambda d: self.focus_after_save(str(d.id)),
             )
 
-        self.app.push_screen(FittedForm(dialog_title, fields, self._check_new), save)
+        self.app.push_screen(FormDialog(dialog_title, fields, self._check_new), save)
 
     def focus_after_save(self, key: str) -> None:
         self._pending_focus = key
@@ -340,7 +338,7 @@ class DecisionsScreen(AreaScreen):
                 f"decision {current.id}: {', '.join(changes)} updated",
             )
 
-        self.app.push_screen(FittedForm(f"Edit #{current.id}", fields, check), save)
+        self.app.push_screen(FormDialog(f"Edit #{current.id}", fields, check), save)
 
     def action_link(self) -> None:
         current = self._decision()
@@ -348,7 +346,7 @@ class DecisionsScreen(AreaScreen):
             self.app.bell()
             return
         options = [
-            (escape(f"{link} · {label}"), link)
+            (f"{link} · {label}", link)
             for link, label in known_links(self.snapshot).items()
             if link not in current.links
         ]
@@ -374,11 +372,13 @@ class DecisionsScreen(AreaScreen):
             )
 
         self.app.push_screen(
-            FittedForm(
+            FormDialog(
                 f"Link #{current.id} to a threshold or checklist item",
                 [FormField("link", "Threshold or item", "", "select", options)],
                 check,
-                help_text=wrap("To remove a link, edit the decision (e) and delete it from Links."),
+                help_text=wrap_help(
+                    "To remove a link, edit the decision (e) and delete it from Links."
+                ),
             ),
             save,
         )

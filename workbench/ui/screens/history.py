@@ -10,7 +10,6 @@ from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.markup import escape
 from textual.widgets import DataTable, Input, Label, Select, Static
 
 from workbench.errors import WorkbenchError
@@ -261,7 +260,7 @@ class HistoryScreen(AreaScreen):
         select = self.query_one("#history-person", Select)
         current = select.value
         with self.prevent(Select.Changed):
-            select.set_options([(escape(n), n) for n in sorted(self._people, key=str.lower)])
+            select.set_options([(Text(n), n) for n in sorted(self._people, key=str.lower)])
             if isinstance(current, str) and current in self._people:
                 select.value = current
 

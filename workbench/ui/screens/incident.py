@@ -29,9 +29,8 @@ from workbench.models import (
 from workbench.ui.dialogs.confirm import ConfirmDialog
 from workbench.ui.dialogs.form import FormDialog, FormField, Values
 from workbench.ui.screens.base import AreaScreen
-from workbench.ui.screens.rollout import FittedTable, fit, room
 from workbench.ui.session import Snapshot
-from workbench.ui.widgets.tables import plain
+from workbench.ui.widgets.tables import FittedTable, fit, plain, room
 
 if TYPE_CHECKING:
     from workbench.store import Store

@@ -21,9 +21,9 @@ from workbench.models import AlertRule, LoggingPolicy, LogTier
 from workbench.readiness import format_value
 from workbench.ui.dialogs.form import FormDialog, FormField, Values
 from workbench.ui.screens.base import AreaScreen
-from workbench.ui.screens.rollout import FittedTable, fit, parse_whole, room
 from workbench.ui.session import Snapshot
-from workbench.ui.widgets.tables import RecordTable, plain
+from workbench.ui.widgets.tables import FittedTable, RecordTable, fit, plain, room
+from workbench.units import parse_whole
 
 ALERT_COLUMNS = (("On", 3), ("Signal", 16), ("Alert when", 24), ("Owner", 16), ("Response", None))
 NARROW_ALERT_COLUMNS = (("On", 3), ("Signal", 14), ("Alert when", 22), ("Owner", None))

@@ -20,8 +20,9 @@ from workbench.errors import describe_validation_error
 from workbench.models import OVERSIGHT_KINDS, OversightKind, OversightMeasure
 from workbench.ui.dialogs.form import FormDialog, FormField, Values
 from workbench.ui.screens.base import AreaScreen
-from workbench.ui.screens.rollout import FittedTable, fit, percent, room
 from workbench.ui.session import Snapshot
+from workbench.ui.widgets.tables import FittedTable, fit, room
+from workbench.units import percent
 
 if TYPE_CHECKING:
     from workbench.store import Store

@@ -8,12 +8,10 @@ footer shows the keys of the section that has the focus (tab moves between them)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import ValidationError
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -25,7 +23,8 @@ from workbench.ui.dialogs.confirm import ConfirmDialog
 from workbench.ui.dialogs.form import FormDialog, FormField, Values
 from workbench.ui.screens.base import AreaScreen
 from workbench.ui.session import Snapshot
-from workbench.ui.widgets.tables import RecordTable, plain
+from workbench.ui.widgets.tables import FittedTable, RecordTable, fit, plain, room
+from workbench.units import parse_percent, parse_whole, percent
 
 if TYPE_CHECKING:
     from workbench.store import Store
@@ -61,85 +60,6 @@ SETTINGS: tuple[tuple[str, str, str, Literal["text", "multiline"]], ...] = (
     ),
 )
 SETTING_LABEL_WIDTH = 26
-
-
-class FittedTable(RecordTable):
-    """A RecordTable whose screen redraws it when its width changes, so cells are cut to fit.
-
-    (Nothing scrolls sideways on a projector.) ``use_columns`` swaps the columns for a
-    narrower set when the table is narrow.
-    """
-
-    def __init__(self, columns: Sequence[tuple[str, int | None]], **kwargs: Any) -> None:
-        super().__init__(columns, **kwargs)
-        self._shown_columns = tuple(columns)
-        self._fitted_width = -1
-        self._restore: str | None = None
-
-    def on_resize(self, event: events.Resize) -> None:
-        if event.size.width != self._fitted_width:
-            self._fitted_width = event.size.width
-            redraw = getattr(self.screen, "redraw", None)
-            if callable(redraw):
-                self.call_after_refresh(redraw)
-
-    def use_columns(self, columns: Sequence[tuple[str, int | None]]) -> None:
-        if tuple(columns) == self._shown_columns:
-            return
-        self._restore = self.current_key
-        self.clear(columns=True)
-        self._shown_columns = tuple(columns)
-        for label, width in columns:
-            self.add_column(label, width=width, key=label)
-
-    def load(self, rows: Iterable[tuple[str, Sequence[Any]]]) -> None:
-        super().load(rows)
-        if self._restore is not None:
-            self.select_key(self._restore)
-            self._restore = None
-
-
-def room(table: RecordTable, fixed: int, columns: int) -> int:
-    """The width left for a table's one flexible column, so it never scrolls sideways."""
-    width = table.scrollable_content_region.width
-    if width <= 0:
-        return 200
-    return max(10, width - fixed - 2 * columns - 1)
-
-
-def fit(value: Text | str, width: int) -> Text:
-    """Text cut to ``width`` cells with an ellipsis (typed text stays plain)."""
-    text = plain(value) if isinstance(value, str) else value.copy()
-    text.truncate(width, overflow="ellipsis")
-    return text
-
-
-def percent(fraction: float) -> str:
-    """0.2 -> "20%"."""
-    return f"{round(fraction * 100, 4):g}%"
-
-
-def parse_percent(text: str) -> float:
-    """ "20" or "20%" -> 0.2; raises ValueError with a message for the person typing."""
-    raw = text.strip().removesuffix("%").strip()
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(
-            f"{text.strip() or 'nothing'!r} is not a number (write 20 or 20%)"
-        ) from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise ValueError("write a percentage between 0 and 100")
-    return value / 100
-
-
-def parse_whole(text: str, what: str) -> int:
-    try:
-        return int(text.strip())
-    except ValueError:
-        raise ValueError(
-            f"{what} must be a whole number (not {text.strip() or 'nothing'!r})"
-        ) from None
 
 
 class PatternsSection(Vertical):

@@ -24,9 +24,8 @@ from workbench.errors import describe_validation_error
 from workbench.models import CompositionRow, DatasetPlan
 from workbench.sizing import what_it_shows
 from workbench.ui.dialogs.confirm import ConfirmDialog
-from workbench.ui.dialogs.form import FormField, Values
+from workbench.ui.dialogs.form import FormDialog, FormField, Values, wrap_help
 from workbench.ui.screens.base import AreaScreen
-from workbench.ui.screens.thresholds import FittedForm, wrap
 from workbench.ui.session import Snapshot
 from workbench.ui.widgets.tables import RecordTable, plain
 
@@ -338,14 +337,16 @@ class TestSetScreen(AreaScreen):
             )
 
         self.app.push_screen(
-            FittedForm(
+            FormDialog(
                 "Risk level",
                 [
                     FormField(
                         "risk", "How much harm can a wrong answer do?", current, "select", options
                     )
                 ],
-                help_text=wrap("The risk level sets the guide's minimum size for the test set."),
+                help_text=wrap_help(
+                    "The risk level sets the guide's minimum size for the test set."
+                ),
             ),
             save,
         )
@@ -389,7 +390,7 @@ class TestSetScreen(AreaScreen):
                 self._save_plan(changes, "test-set sizes saved", seen)
 
         self.app.push_screen(
-            FittedForm(
+            FormDialog(
                 "Test-set sizes",
                 [FormField(name, label, str(getattr(plan, name))) for name, label in SIZE_FIELDS],
                 check,
@@ -441,7 +442,7 @@ class TestSetScreen(AreaScreen):
             self._pending_focus = name
 
         self.app.push_screen(
-            FittedForm(
+            FormDialog(
                 "Add a category" if current is None else f"Category: {current.category}",
                 [
                     FormField(
@@ -502,7 +503,7 @@ class TestSetScreen(AreaScreen):
                 self._save_plan({"notes": notes}, "test-set notes saved", {"notes": current})
 
         self.app.push_screen(
-            FittedForm(
+            FormDialog(
                 "Test-set notes",
                 [
                     FormField(

@@ -9,8 +9,6 @@ inside the dialog with the model's reason, and nothing is saved.
 
 from __future__ import annotations
 
-import math
-import textwrap
 from typing import Any, ClassVar
 
 from pydantic import ValidationError
@@ -27,10 +25,11 @@ from workbench.models import COMPARATORS, Threshold
 from workbench.operations import add_threshold, clear_measurement, measure
 from workbench.readiness import format_value
 from workbench.ui.dialogs.confirm import ConfirmDialog
-from workbench.ui.dialogs.form import FormDialog, FormField, Values
+from workbench.ui.dialogs.form import FormDialog, FormField, Values, wrap_help
 from workbench.ui.screens.base import AreaScreen
 from workbench.ui.session import Snapshot
 from workbench.ui.widgets.tables import RecordTable, plain
+from workbench.units import UNIT_HINTS, input_text, parse_value
 
 # Words first; the colour is only a second channel (projectors wash colours out).
 STATUS: dict[str, tuple[str, str]] = {
@@ -40,7 +39,6 @@ STATUS: dict[str, tuple[str, str]] = {
     "unmeasured": ("unmeasured", "dim"),
 }
 FULL_METRIC_WIDTH = 24  # with less room for the names, the table shows the value alone
-DIALOG_TEXT_WIDTH = 62
 COMPACT_METRIC_WIDTH = 14
 COMPARATOR_WORDS = {">": "above", ">=": "at least", "<": "below", "<=": "at most"}
 COMPARATOR_OPTIONS = [(f"{c}  ({COMPARATOR_WORDS[c]})", c) for c in COMPARATORS]
@@ -51,79 +49,6 @@ UNIT_OPTIONS = [
     ("score", "score"),
     ("x baseline (200% = twice the baseline)", "x baseline"),
 ]
-UNIT_HINTS = {
-    "rate": "a rate: 93% or 0.93",
-    "seconds": "seconds: 2.5 or 2.5s (800ms also works)",
-    "count": "a number",
-    "score": "a number",
-    "x baseline": "a multiple of the baseline: 200% or 2",
-}
-
-
-class FittedForm(FormDialog):
-    """A FormDialog whose fields scroll, so its error line and buttons stay on a short screen."""
-
-    def on_mount(self) -> None:  # FormDialog.on_mount runs too (Textual calls each class's)
-        self._fit()
-
-    def on_resize(self) -> None:
-        self._fit()
-
-    def _fit(self) -> None:
-        # border and padding 4, title 2, error line 2, buttons 4, the help text and its margin
-        fixed = 12 + (self.help_text.count("\n") + 2 if self.help_text else 0)
-        room = int(self.size.height * 0.9) - fixed
-        self.query_one("#dialog-fields").styles.max_height = max(5, min(20, room))
-
-
-def wrap(text: str) -> str:
-    """Text for a dialog's help line, broken to the dialog's width (its label does not wrap)."""
-    return textwrap.fill(text, DIALOG_TEXT_WIDTH)
-
-
-def parse_value(text: str, unit: str) -> float:
-    """A value as a person types it: ``93%`` or ``0.93`` for a rate, ``2.5s`` for seconds.
-
-    Raises ``ValueError`` with a sentence saying what to type instead. The range
-    (a rate between 0 and 100%) is left to the model, which names the field.
-    """
-    raw = text.strip().lower().replace(" ", "")
-    if not raw:
-        raise ValueError(f"enter a value ({UNIT_HINTS.get(unit, 'a number')})")
-    scale = 1.0
-    percent = raw.endswith("%")
-    if percent and unit in ("rate", "x baseline"):
-        raw, scale = raw[:-1], 0.01
-    elif unit == "seconds":
-        for suffix, factor in (("ms", 0.001), ("seconds", 1.0), ("sec", 1.0), ("s", 1.0)):
-            if raw.endswith(suffix):
-                raw, scale = raw[: -len(suffix)], factor
-                break
-    elif unit == "x baseline" and raw.endswith("x"):
-        raw = raw[:-1]
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(
-            f"{text.strip()!r} is not a number ({UNIT_HINTS.get(unit, 'a number')})"
-        ) from None
-    if not math.isfinite(value):
-        raise ValueError(f"{text.strip()!r} is not a number ({UNIT_HINTS.get(unit, 'a number')})")
-    if unit == "rate" and not percent and value > 1:
-        raise ValueError(
-            f"{text.strip()} is more than 1: a rate is between 0 and 1 (0% to 100%); "
-            f"write {value:g}% or {value / 100:g}"
-        )
-    return value * scale
-
-
-def input_text(value: float | None, unit: str) -> str:
-    """A stored value as it is typed back into a dialog."""
-    if value is None:
-        return ""
-    if unit in ("rate", "x baseline"):
-        return f"{round(value * 100, 6):g}%"
-    return f"{value:g}"
 
 
 def _model_problem(current: Threshold, **changes: Any) -> str | None:
@@ -384,12 +309,12 @@ class ThresholdsScreen(AreaScreen):
             )
 
         self.app.push_screen(
-            FittedForm(
+            FormDialog(
                 f"Why this target? {threshold.name} {threshold.comparator} "
                 f"{target_text(threshold)}",
                 [FormField("reasoning", "Reasoning", current, "multiline")],
                 check,
-                help_text=wrap(threshold.hint),
+                help_text=wrap_help(threshold.hint),
             ),
             save,
         )
@@ -429,7 +354,7 @@ class ThresholdsScreen(AreaScreen):
             )
 
         self.app.push_screen(
-            FittedForm(
+            FormDialog(
                 f"Target: {threshold.name}",
                 [
                     FormField(
@@ -446,7 +371,7 @@ class ThresholdsScreen(AreaScreen):
                     ),
                 ],
                 check,
-                help_text=wrap(
+                help_text=wrap_help(
                     "Change the reasoning too (r) if the reason for the target changed."
                 ),
             ),
@@ -499,7 +424,7 @@ class ThresholdsScreen(AreaScreen):
             else "Number of cases or requests (n, optional)"
         )
         self.app.push_screen(
-            FittedForm(
+            FormDialog(
                 f"Measured value: {threshold.name}",
                 [
                     FormField(
@@ -595,7 +520,7 @@ class ThresholdsScreen(AreaScreen):
             )
 
         self.app.push_screen(
-            FittedForm(
+            FormDialog(
                 "Add a metric",
                 [
                     FormField(

@@ -11,7 +11,6 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.markup import escape
 from textual.timer import Timer
 from textual.widgets import DataTable, Label, Static
 
@@ -19,12 +18,11 @@ from workbench.agenda import AGENDA, Step, guidance, step_index
 from workbench.errors import describe_validation_error
 from workbench.models import RISKS, ParkedQuestion, ProjectInfo, Workshop
 from workbench.operations import park_question
-from workbench.ui.dialogs.form import FormField, Values
+from workbench.ui.dialogs.form import FormDialog, FormField, Values, wrap_help
 from workbench.ui.screens import PLACE_BY_MODE
 from workbench.ui.screens.base import AreaScreen
 
 # A FormDialog that keeps its error line and buttons on a short screen (see thresholds.py).
-from workbench.ui.screens.thresholds import FittedForm, wrap
 from workbench.ui.session import Snapshot
 from workbench.ui.widgets.tables import RecordTable, plain
 
@@ -316,7 +314,7 @@ class WorkshopScreen(AreaScreen):
                     self._go(self.index)
 
         self.app.push_screen(
-            FittedForm(
+            FormDialog(
                 f"Timebox for {step.title}",
                 [FormField("minutes", "Minutes", str(self._minutes_for(step)))],
                 check,
@@ -376,7 +374,7 @@ class WorkshopScreen(AreaScreen):
             self._pick_editor(names, editor, attendees=names)
 
         self.app.push_screen(
-            FittedForm(
+            FormDialog(
                 "Who is here?",
                 [
                     FormField(
@@ -384,7 +382,7 @@ class WorkshopScreen(AreaScreen):
                     )
                 ],
                 check,
-                help_text=wrap(
+                help_text=wrap_help(
                     "Next, choose who is at the keyboard: edits are recorded under that name."
                 ),
             ),
@@ -427,7 +425,7 @@ class WorkshopScreen(AreaScreen):
             return None if values["editor"] else "choose who is at the keyboard"
 
         self.app.push_screen(
-            FittedForm(
+            FormDialog(
                 "Who is at the keyboard?",
                 [
                     FormField(
@@ -435,11 +433,13 @@ class WorkshopScreen(AreaScreen):
                         "Editor",
                         editor,
                         "select",
-                        [(escape(name), name) for name in names],
+                        [(name, name) for name in names],
                     )
                 ],
                 check,
-                help_text=wrap("Edits from now on are recorded in the history under this name."),
+                help_text=wrap_help(
+                    "Edits from now on are recorded in the history under this name."
+                ),
             ),
             save,
         )
@@ -479,7 +479,7 @@ class WorkshopScreen(AreaScreen):
                     f"project {', '.join(changes)} updated",
                 )
 
-        self.app.push_screen(FittedForm("The AI system", fields, check), save)
+        self.app.push_screen(FormDialog("The AI system", fields, check), save)
 
     # ------------------------------------------------------------- parking lot
 
@@ -505,11 +505,11 @@ class WorkshopScreen(AreaScreen):
             )
 
         self.app.push_screen(
-            FittedForm(
+            FormDialog(
                 "Park a question for later",
                 [FormField("text", "Question", "", "multiline")],
                 check,
-                help_text=wrap(
+                help_text=wrap_help(
                     "Parked questions are listed in the report until they are resolved."
                 ),
             ),

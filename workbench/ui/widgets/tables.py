@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
@@ -61,3 +62,54 @@ class RecordTable(DataTable[Any]):
             return False
         self.move_cursor(row=index, scroll=True)
         return True
+
+
+class FittedTable(RecordTable):
+    """A RecordTable whose screen redraws it when its width changes, so cells are cut to fit.
+
+    (Nothing scrolls sideways on a projector.) ``use_columns`` swaps the columns for a
+    narrower set when the table is narrow.
+    """
+
+    def __init__(self, columns: Sequence[tuple[str, int | None]], **kwargs: Any) -> None:
+        super().__init__(columns, **kwargs)
+        self._shown_columns = tuple(columns)
+        self._fitted_width = -1
+        self._restore: str | None = None
+
+    def on_resize(self, event: events.Resize) -> None:
+        if event.size.width != self._fitted_width:
+            self._fitted_width = event.size.width
+            redraw = getattr(self.screen, "redraw", None)
+            if callable(redraw):
+                self.call_after_refresh(redraw)
+
+    def use_columns(self, columns: Sequence[tuple[str, int | None]]) -> None:
+        if tuple(columns) == self._shown_columns:
+            return
+        self._restore = self.current_key
+        self.clear(columns=True)
+        self._shown_columns = tuple(columns)
+        for label, width in columns:
+            self.add_column(label, width=width, key=label)
+
+    def load(self, rows: Iterable[tuple[str, Sequence[Any]]]) -> None:
+        super().load(rows)
+        if self._restore is not None:
+            self.select_key(self._restore)
+            self._restore = None
+
+
+def room(table: RecordTable, fixed: int, columns: int) -> int:
+    """The width left for a table's one flexible column, so it never scrolls sideways."""
+    width = table.scrollable_content_region.width
+    if width <= 0:
+        return 200
+    return max(10, width - fixed - 2 * columns - 1)
+
+
+def fit(value: Text | str, width: int) -> Text:
+    """Text cut to ``width`` cells with an ellipsis (typed text stays plain)."""
+    text = plain(value) if isinstance(value, str) else value.copy()
+    text.truncate(width, overflow="ellipsis")
+    return text
