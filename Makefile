@@ -16,9 +16,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-$(SAMPLE): $(SAMPLE_TOML) | $(STAMP)
+SAMPLE_RUNS := sample_project/results-v2.csv sample_project/results-v3.csv
+
+$(SAMPLE): $(SAMPLE_TOML) $(SAMPLE_RUNS) | $(STAMP)
 	@rm -f $(SAMPLE)
 	$(BIN)/workbench new $(SAMPLE) --from $(SAMPLE_TOML) --by sample
+	$(BIN)/workbench import-results $(SAMPLE) sample_project/results-v2.csv --label "v2 prompt (6 Nov)" --by "Dev Patel"
+	$(BIN)/workbench import-results $(SAMPLE) sample_project/results-v3.csv --label "v3 prompt (20 Nov)" --by "Dev Patel"
 
 sample: $(SAMPLE)
 

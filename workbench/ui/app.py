@@ -62,7 +62,7 @@ class WorkbenchApp(App[int]):
         self._requested_theme = theme
         self._poll_seconds = poll_seconds
         self.startup_ms: float | None = None
-        self.show_sidebar = True
+        self.show_sidebar: bool | None = None  # None: shown when the terminal is wide enough
         self._theme_ready = False
         self._tickets = 0
         self._serving = 0
@@ -220,8 +220,13 @@ class WorkbenchApp(App[int]):
     def action_toggle_projector(self) -> None:
         self.theme = DARK if self.theme == PROJECTOR else PROJECTOR
 
+    def sidebar_visible(self) -> bool:
+        if self.show_sidebar is None:
+            return self.size.width >= 100
+        return self.show_sidebar
+
     def action_toggle_sidebar(self) -> None:
-        self.show_sidebar = not self.show_sidebar
+        self.show_sidebar = not self.sidebar_visible()
         for screen in self.screen_stack:
             screen.set_class(not self.show_sidebar, "-no-sidebar")
 

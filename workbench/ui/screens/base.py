@@ -44,10 +44,17 @@ class AreaScreen(Screen[None]):
         yield from ()
 
     def on_mount(self) -> None:
-        self.set_class(not getattr(self.app, "show_sidebar", True), "-no-sidebar")
+        self._fit_to_size()
 
     def on_resize(self) -> None:
+        self._fit_to_size()
+
+    def _fit_to_size(self) -> None:
+        """Narrow terminals stack the panes; below 100 columns the sidebar hides (ctrl+b)."""
         self.set_class(self.size.width < 110, "-narrow")
+        self.set_class(self.size.height < 30, "-short")
+        visible = getattr(self.app, "sidebar_visible", lambda: True)()
+        self.set_class(not visible, "-no-sidebar")
 
     def on_screen_resume(self) -> None:
         self.reload()

@@ -38,15 +38,17 @@ class OverviewScreen(AreaScreen):
             yield Static("…", id="verdict")
             yield Label("Loading the project…", id="verdict-text", markup=False)
         with Horizontal(id="overview-body"):
-            with Vertical(id="areas"):
-                yield Label("Readiness by area", classes="section-title")
-                yield Vertical(id="area-bars")
-                yield Label("Checklist progress over time", classes="section-title")
-                yield Sparkline([], id="progress")
-                yield Label("", id="progress-caption", markup=False)
             with Vertical(id="findings-panel"):
                 yield Label("Blockers and open points (enter: go fix)", classes="section-title")
                 yield OptionList(id="findings")
+            with Vertical(id="areas"):
+                yield Label("Readiness by area", classes="section-title")
+                yield Vertical(id="area-bars")
+                yield Label(
+                    "Checklist progress over time", classes="section-title", id="progress-title"
+                )
+                yield Sparkline([], id="progress")
+                yield Label("", id="progress-caption", markup=False)
 
     def show(self, snapshot: Snapshot) -> None:
         result = snapshot.readiness
