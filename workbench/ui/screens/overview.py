@@ -89,10 +89,8 @@ class OverviewScreen(AreaScreen):
         sparkline.display = any(n for _, n in days)
         total = len(snapshot.data.checklist)
         done = sum(i.status != "open" for i in snapshot.data.checklist)
-        span = f" from {days[0][0]} to {days[-1][0]}" if len(days) > 1 else ""
-        self.query_one("#progress-caption", Label).update(
-            f"{done} of {total} checklist items closed{span}"
-        )
+        span = f" · {days[0][0]} → {days[-1][0]}" if len(days) > 1 else ""
+        self.query_one("#progress-caption", Label).update(f"{done} of {total} closed{span}")
 
     def on_mount(self) -> None:
         super().on_mount()
