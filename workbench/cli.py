@@ -323,6 +323,14 @@ def cmd_open(args: argparse.Namespace) -> int:
     from workbench.store import check_project_file
 
     check_project_file(Path(args.path))
+    if args.theme:
+        from textual.theme import BUILTIN_THEMES
+
+        from workbench.ui.themes import THEMES
+
+        names = sorted({t.name for t in THEMES} | set(BUILTIN_THEMES))
+        if args.theme not in names:
+            raise UsageError(f"unknown theme {args.theme!r}; choose one of: {', '.join(names)}")
     from workbench.ui.app import run_app
 
     return run_app(Path(args.path), theme=args.theme)

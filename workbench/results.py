@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import json
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,9 +112,22 @@ class BadRow:
 
 @dataclass(frozen=True)
 class ParsedRow:
+    """One row read from a file: its values in ``FIELDS`` order, or why it is bad."""
+
     line: int
-    row: ResultRow | None
+    values: tuple[Any, ...] | None
     bad: BadRow | None = None
+
+    @property
+    def row(self) -> ResultRow | None:
+        if self.values is None:
+            return None
+        return ResultRow.model_construct(**dict(zip(FIELDS, self.values, strict=True)))
+
+    @property
+    def case_id(self) -> str:
+        assert self.values is not None
+        return str(self.values[0])
 
 
 def parse_mapping(entries: list[str]) -> dict[str, str]:
@@ -153,6 +167,78 @@ def detect_format(path: Path, head: bytes) -> Format:
     return "csv"
 
 
+_BOOLS: dict[str, bool | None] = {
+    **dict.fromkeys(_TRUE, True),
+    **dict.fromkeys(_FALSE, False),
+    "": None,
+}
+_MISSING = object()
+
+
+def _fast_row(data: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    """The row's values, checked without pydantic's per-field machinery when every value is
+    plain text that is obviously valid (the common case, and ten times faster); None sends
+    the row through ``ResultRow`` validation, which also words the error."""
+    get = data.get
+    case_id = get("id")
+    if not isinstance(case_id, str):
+        return None
+    case_id = case_id.strip()
+    if not case_id or len(case_id) > 500:
+        return None
+    category = get("category", "")
+    group = get("group", "")
+    kind = get("kind", "")
+    if not (isinstance(category, str) and isinstance(group, str) and isinstance(kind, str)):
+        return None
+    category, group = category.strip(), group.strip()
+    if len(category) > 200 or len(group) > 200:
+        return None
+    kind = kind.strip().lower() or "normal"
+    if kind not in KINDS:
+        return None
+    flags: list[bool | None] = []
+    for name in BOOL_FIELDS:
+        value = get(name)
+        if value is None:
+            flags.append(None)
+            continue
+        if not isinstance(value, str):
+            return None
+        flag = _BOOLS.get(value.strip().lower(), _MISSING)
+        if flag is _MISSING:
+            return None
+        flags.append(flag)  # type: ignore[arg-type]
+    latency: float | None = None
+    raw_latency = get("latency_ms")
+    if raw_latency is not None:
+        if not isinstance(raw_latency, str):
+            return None
+        if raw_latency.strip():
+            try:
+                latency = float(raw_latency)
+            except ValueError:
+                return None
+            if not math.isfinite(latency) or latency < 0:
+                return None
+    texts = []
+    for name in ("expected", "output", "human_output"):
+        value = get(name, "")
+        if not isinstance(value, str):
+            return None
+        texts.append(value.strip())
+    correct, hallucinated, refused, error = flags
+    expected, output, human_output = texts
+    return (
+        case_id, category, group, kind, expected, output,
+        correct, hallucinated, refused, latency, error, human_output,
+    )  # fmt: skip
+
+
+def _values(row: ResultRow) -> tuple[Any, ...]:
+    return tuple(getattr(row, name) for name in FIELDS)
+
+
 def _validate(line: int, raw: Mapping[str, Any], mapping: Mapping[str, str]) -> ParsedRow:
     data: dict[str, Any] = {}
     for key, value in raw.items():
@@ -161,8 +247,15 @@ def _validate(line: int, raw: Mapping[str, Any], mapping: Mapping[str, str]) -> 
         name = mapping.get(key, key)
         if name in FIELDS:
             data[name] = value
+    return _check(line, data)
+
+
+def _check(line: int, data: Mapping[str, Any]) -> ParsedRow:
+    fast = _fast_row(data)
+    if fast is not None:
+        return ParsedRow(line, fast)
     try:
-        return ParsedRow(line, ResultRow.model_validate(data))
+        return ParsedRow(line, _values(ResultRow.model_validate(data)))
     except ValidationError as error:
         reason = describe_validation_error(error)
         if "id: Field required" in reason or "id: String should have at least" in reason:
@@ -192,6 +285,9 @@ def read_csv(handle: IO[bytes], mapping: Mapping[str, str]) -> Iterator[ParsedRo
             f"the header (line {reader.line_num}) is unparseable: {error}"
         ) from None
     names = {mapping.get(h, h) for h in header if h}
+    columns = [
+        (i, mapping.get(h, h)) for i, h in enumerate(header) if h and mapping.get(h, h) in FIELDS
+    ]
     if "id" not in names:
         shown = ", ".join(h for h in header[:8] if h) or "none"
         raise InvalidValueError(
@@ -220,7 +316,7 @@ def read_csv(handle: IO[bytes], mapping: Mapping[str, str]) -> Iterator[ParsedRo
             )
             yield ParsedRow(line, None, BadRow(line, reason))
             continue
-        yield _validate(line, dict(zip(header, cells, strict=False)), mapping)
+        yield _check(line, {name: cells[i] for i, name in columns if i < len(cells)})
 
 
 def read_jsonl(handle: IO[bytes], mapping: Mapping[str, str]) -> Iterator[ParsedRow]:

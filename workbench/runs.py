@@ -143,35 +143,49 @@ def import_results(
                 rows = reader(handle, mapping or {})
                 for parsed in _with_progress(rows, handle, size, progress):
                     problem = parsed.bad
-                    row = parsed.row
-                    if row is not None and row.id in seen:
+                    values = parsed.values
+                    if values is not None and values[0] in seen:
                         problem = BadRow(
                             parsed.line,
-                            f"duplicate id {row.id!r} (first on line {seen[row.id]})",
+                            f"duplicate id {values[0]!r} (first on line {seen[values[0]]})",
                         )
-                    if problem is not None or row is None:
+                    if problem is not None or values is None:
                         bad_count += 1
                         if len(bad) < MAX_REPORTED and problem is not None:
                             bad.append(problem)
                         continue
-                    seen[row.id] = parsed.line
+                    seen[values[0]] = parsed.line
                     good += 1
+                    (
+                        case_id,
+                        category,
+                        group,
+                        kind,
+                        expected,
+                        output,
+                        correct,
+                        hallucinated,
+                        refused,
+                        latency,
+                        failed,
+                        human,
+                    ) = values
                     batch.append(
                         (
                             run_id,
                             parsed.line,
-                            row.id,
-                            row.category,
-                            row.group,
-                            row.kind,
-                            row.expected,
-                            row.output,
-                            _bool(row.correct),
-                            _bool(row.hallucinated),
-                            _bool(row.refused),
-                            row.latency_ms,
-                            _bool(row.error),
-                            row.human_output,
+                            case_id,
+                            category,
+                            group,
+                            kind,
+                            expected,
+                            output,
+                            _bool(correct),
+                            _bool(hallucinated),
+                            _bool(refused),
+                            latency,
+                            _bool(failed),
+                            human,
                         )
                     )
                     if len(batch) >= BATCH:

@@ -31,7 +31,9 @@ def pinned_sample() -> Path:
     shutil.rmtree(FOLDER, ignore_errors=True)
     FOLDER.mkdir(parents=True)
     path = FOLDER / "sample.sqlite"
-    store = operations.create_project(path, name=None, risk=None, by="sample", from_toml=SAMPLE_TOML)
+    store = operations.create_project(
+        path, name=None, risk=None, by="sample", from_toml=SAMPLE_TOML
+    )
     with store:
         for name, label in (("results-v2.csv", "v2 prompt"), ("results-v3.csv", "v3 prompt")):
             import_results(store, ROOT / "sample_project" / name, "Dev Patel", label=label)
