@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from workbench.files import ExportError, write_atomic
+from workbench.files import ExportError, check_target, write_atomic
 from workbench.operations import project_state
 from workbench.reports import EXTENSIONS, FORMATS, build_report, default_filename, render
 from workbench.store import Store
@@ -37,16 +37,20 @@ def export_reports(
     project_path = store.path or Path("project.sqlite")
     data, evidence, _ = project_state(store)
     report = build_report(data, store.template(), store.history(limit=100_000), evidence=evidence)
-    written = []
-    for index, fmt in enumerate(formats):
-        if progress:
-            progress(index, len(formats), fmt)
-        target = output if output is not None else folder / default_filename(project_path, fmt)
+    targets = [
+        (fmt, output if output is not None else folder / default_filename(project_path, fmt))
+        for fmt in formats
+    ]
+    inside = None if output is not None else folder
+    for _, target in targets:  # every target is checked before the first is written
         if target.resolve() == project_path.resolve():
             raise ExportError(f"{target}: is the project file itself; choose another name")
-        if output is not None and target.suffix.lower() not in ("", EXTENSIONS[fmt]):
-            pass  # the user chose the name; respect it
-        write_atomic(target, render(report, fmt))
+        check_target(target, inside)
+    written = []
+    for index, (fmt, target) in enumerate(targets):
+        if progress:
+            progress(index, len(formats), fmt)
+        write_atomic(target, render(report, fmt), inside)
         written.append((fmt, target))
     if progress:
         progress(len(formats), len(formats), "")

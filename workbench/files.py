@@ -28,11 +28,15 @@ def is_project_file(path: Path) -> bool:
     )
 
 
-def write_atomic(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` via a temporary file, fsync and rename.
+# Files SQLite keeps beside a project while it is open; overwriting one can damage the project.
+SIDE_FILES = ("-journal", "-wal", "-shm")
 
-    A failure (or a kill) leaves the old file or none, never half a file.
-    Refuses to write through a symbolic link or over a workbench project file.
+
+def check_target(path: Path, inside: Path | None = None) -> None:
+    """Refuse a target an export must not write: a link, a folder, a project or its journal.
+
+    With ``inside``, the target must also land in that folder once every link on
+    the way is followed (a name like ``x/../y`` cannot step out of it).
     """
     if path.is_symlink():
         raise ExportError(f"{path}: is a symbolic link; choose a plain file name")
@@ -40,6 +44,27 @@ def write_atomic(path: Path, text: str) -> Path:
         raise ExportError(f"{path}: is a folder; give a file name or use --output-dir")
     if path.exists() and is_project_file(path):
         raise ExportError(f"{path}: is a workbench project; refusing to overwrite it")
+    for suffix in SIDE_FILES:
+        stem = path.name[: -len(suffix)]
+        if path.name.endswith(suffix) and stem and is_project_file(path.with_name(stem)):
+            raise ExportError(
+                f"{path}: belongs to the workbench project beside it; refusing to overwrite it"
+            )
+    if inside is not None:
+        folder = path.parent if str(path.parent) else Path(".")
+        if folder.is_dir() and folder.resolve() != inside.resolve():
+            raise ExportError(f"{path}: is outside the folder {inside}; choose a plain file name")
+
+
+def write_atomic(path: Path, text: str, inside: Path | None = None) -> Path:
+    """Write ``text`` to ``path`` via a temporary file, fsync and rename.
+
+    A failure (or a kill) leaves the old file or none, never half a file.
+    Refuses to write through a symbolic link or over a workbench project file
+    (see :func:`check_target`). The rename replaces a link put in the way
+    meanwhile, never the file it points to.
+    """
+    check_target(path, inside)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise ExportError(f"{folder}: no such folder")

@@ -54,6 +54,11 @@ Area = Literal[
 Slug = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[a-z0-9][a-z0-9_.\-]*$")]
 ShortText = Annotated[str, Field(max_length=500)]
 LongText = Annotated[str, Field(max_length=200_000)]
+# The largest whole number a project keeps: far beyond any real count, and well inside
+# the 64-bit integers a SQLite column holds (a larger one could not be saved at all).
+MAX_WHOLE = 10**12
+Whole = Annotated[int, Field(ge=0, le=MAX_WHOLE)]
+Position = Annotated[int, Field(ge=-MAX_WHOLE, le=MAX_WHOLE)]
 
 
 class Model(BaseModel):
@@ -99,7 +104,7 @@ class ChecklistItem(Model):
     evidence: LongText = ""
     updated_by: ShortText = ""
     updated_at: str = ""
-    position: int = 0
+    position: Position = 0
 
     @model_validator(mode="after")
     def _na_needs_reason(self) -> ChecklistItem:
@@ -114,7 +119,7 @@ class Measurement(Model):
     """A measured value for a threshold, entered by hand or taken from a run."""
 
     value: float
-    n: Annotated[int, Field(ge=0)] | None = None
+    n: Whole | None = None
     ci_low: float | None = None
     ci_high: float | None = None
     source: ShortText = ""
@@ -146,7 +151,7 @@ class Threshold(Model):
     reasoning: LongText = ""
     hint: LongText = ""
     measured: Measurement | None = None
-    position: int = 0
+    position: Position = 0
 
     @model_validator(mode="after")
     def _check_ranges(self) -> Threshold:
@@ -172,15 +177,15 @@ def compare(value: float, comparator: str, target: float) -> bool:
 
 class CompositionRow(Model):
     category: Annotated[str, Field(min_length=1, max_length=200)]
-    planned: Annotated[int, Field(ge=0)] = 0
-    actual: Annotated[int, Field(ge=0)] = 0
+    planned: Whole = 0
+    actual: Whole = 0
 
 
 class DatasetPlan(Model):
-    planned_size: Annotated[int, Field(ge=0)] = 0
-    actual_size: Annotated[int, Field(ge=0)] = 0
-    edge_cases: Annotated[int, Field(ge=0)] = 0
-    adversarial_cases: Annotated[int, Field(ge=0)] = 0
+    planned_size: Whole = 0
+    actual_size: Whole = 0
+    edge_cases: Whole = 0
+    adversarial_cases: Whole = 0
     notes: LongText = ""
     composition: list[CompositionRow] = []
     max_group_gap: Annotated[float, Field(ge=0.0, le=1.0)] = 0.05
@@ -202,7 +207,7 @@ class Pattern(Model):
     summary: LongText = ""
     chosen: bool = False
     notes: LongText = ""
-    position: int = 0
+    position: Position = 0
 
 
 class RolloutStage(Model):
@@ -226,12 +231,12 @@ class AlertRule(Model):
     comparator: Comparator = ">"
     value: float
     unit: Unit = "rate"
-    window_minutes: Annotated[int, Field(ge=0)] = 0
+    window_minutes: Whole = 0
     condition: ShortText = ""
     response: LongText = ""
     owner: ShortText = ""
     enabled: bool = True
-    position: int = 0
+    position: Position = 0
 
     @model_validator(mode="after")
     def _check_value(self) -> AlertRule:
@@ -251,9 +256,9 @@ class SeverityLevel(Model):
     id: Slug
     title: Annotated[str, Field(min_length=1, max_length=200)]
     definition: LongText = ""
-    response_minutes: Annotated[int, Field(ge=1)]
+    response_minutes: Annotated[int, Field(ge=1, le=MAX_WHOLE)]
     example: LongText = ""
-    position: int = 0
+    position: Position = 0
 
 
 class PlaybookPhase(Model):
@@ -261,7 +266,7 @@ class PlaybookPhase(Model):
     title: Annotated[str, Field(min_length=1, max_length=200)]
     window: ShortText = ""
     steps: list[LongText] = []
-    position: int = 0
+    position: Position = 0
 
 
 class RollbackOption(Model):
@@ -271,7 +276,7 @@ class RollbackOption(Model):
     speed: ShortText = ""
     best_for: LongText = ""
     last_tested: dt.date | None = None
-    position: int = 0
+    position: Position = 0
 
 
 class OnCall(Model):
@@ -280,7 +285,7 @@ class OnCall(Model):
 
 
 class EscalationStep(Model):
-    step: Annotated[int, Field(ge=1)]
+    step: Annotated[int, Field(ge=1, le=MAX_WHOLE)]
     contact: Annotated[str, Field(min_length=1, max_length=200)]
     when: LongText = ""
 
@@ -299,11 +304,11 @@ class OversightMeasure(Model):
     text: Annotated[str, Field(min_length=1, max_length=2000)]
     status: MeasureStatus = "planned"
     notes: LongText = ""
-    position: int = 0
+    position: Position = 0
 
 
 class Decision(Model):
-    id: Annotated[int, Field(ge=1)]
+    id: Annotated[int, Field(ge=1, le=MAX_WHOLE)]
     title: Annotated[str, Field(min_length=1, max_length=500)]
     context: LongText = ""
     decision: LongText = ""
@@ -312,7 +317,7 @@ class Decision(Model):
     owner: ShortText = ""
     date: str = ""
     status: DecisionStatus = "proposed"
-    supersedes: int | None = None
+    supersedes: Annotated[int, Field(ge=1, le=MAX_WHOLE)] | None = None
     links: list[ShortText] = []
 
     @field_validator("links")
@@ -326,7 +331,7 @@ class Decision(Model):
 
 
 class ParkedQuestion(Model):
-    id: Annotated[int, Field(ge=1)]
+    id: Annotated[int, Field(ge=1, le=MAX_WHOLE)]
     text: Annotated[str, Field(min_length=1, max_length=2000)]
     raised_by: ShortText = ""
     step: ShortText = ""

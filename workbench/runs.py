@@ -10,12 +10,13 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbench.errors import InvalidValueError, NotFoundError, WorkbenchError
+from workbench.errors import InvalidValueError, NotFoundError, ProjectFileError, WorkbenchError
 from workbench.evidence import Rate, Run, RunMetrics, SliceMetrics, mean_interval, rate
 from workbench.models import now
 from workbench.results import (
@@ -26,7 +27,7 @@ from workbench.results import (
     file_sha256,
     first_non_utf8,
 )
-from workbench.store import Store
+from workbench.store import Store, describe_sqlite_error
 
 BATCH = 5000
 MAX_REPORTED = 20
@@ -221,6 +222,8 @@ def import_results(
                 f" (line {where[0]}: byte 0x{where[2]:02X} at offset {where[1]})" if where else ""
             )
             raise InvalidValueError(f"{path}: not UTF-8 text{detail}; save it as UTF-8") from None
+        except sqlite3.Error as error:  # a read-only file or folder, a full disk
+            raise ProjectFileError(describe_sqlite_error(store.where, error)) from None
     run = get_run(store, run_id)
     return ImportReport(run=run, skipped=bad, skipped_count=bad_count)
 

@@ -285,17 +285,42 @@ class Store:
         return store
 
     def _initialise(self, data: ProjectData, template_text: str, by: str) -> None:
-        parse_template(template_text)  # refuse a template the project could not read back
         migrations.apply(self.db)
         with self.write():
-            self.db.table("meta").insert({"key": "template", "value": template_text}, replace=True)
+            template = parse_template(template_text)
+            self.db.table("meta").insert_all(
+                [
+                    {"key": "template", "value": template_text},
+                    # the same, validated, as JSON: read back ten times faster than TOML
+                    {"key": "template_json", "value": template.model_dump_json(by_alias=True)},
+                ],
+                replace=True,
+            )
             self._write_all(data)
             change = self._new_change(by, f"created project {data.project.name!r}")
             self._log(change, "project", "", "*", None, data.project.name)
 
     def _check_integrity(self) -> None:
-        """Refuse a damaged file before anything is written to it (writing could spread it)."""
-        problem = str(self.db.execute("PRAGMA quick_check(1)").fetchone()[0])
+        """Refuse a damaged file before anything is written to it (writing could spread it).
+
+        Every table is checked except the bulk of evaluation results, which would make
+        opening a project with a year of runs take seconds: a damaged results page is
+        reported when it is read. A file shorter than its pages is truncated.
+        """
+        page_size = int(self.db.execute("PRAGMA page_size").fetchone()[0])
+        page_count = int(self.db.execute("PRAGMA page_count").fetchone()[0])
+        if self.path is not None and self.path.stat().st_size < page_size * page_count:
+            raise ProjectFileError(
+                f"{self.path}: the project file is damaged (it is truncated); "
+                "restore a backup with: workbench restore"
+            )
+        problem = "ok"
+        for table in self.db.table_names():
+            if table == "results":
+                continue
+            problem = str(self.db.execute(f"PRAGMA quick_check([{table}])").fetchone()[0])
+            if problem != "ok":
+                break
         if problem != "ok":
             problem = " ".join(problem.replace("*** in database main ***", "").split())
             raise ProjectFileError(
@@ -371,10 +396,20 @@ class Store:
         """The template the project was started from, as stored in the file."""
         if self._template is None:
             with self._guard():
-                row = self.db.execute("SELECT value FROM meta WHERE key = 'template'").fetchone()
-            if row is None:
+                rows = dict(
+                    self.db.execute(
+                        "SELECT key, value FROM meta WHERE key IN ('template', 'template_json')"
+                    ).fetchall()
+                )
+            if "template_json" in rows:
+                try:
+                    self._template = Template.model_validate_json(rows["template_json"])
+                    return self._template
+                except ValidationError:
+                    pass  # fall back to the TOML it was made from
+            if "template" not in rows:
                 raise ProjectFileError(f"{self.where}: the project file has no template stored")
-            self._template = parse_template(row[0], f"{self.where} (stored template)")
+            self._template = parse_template(rows["template"], f"{self.where} (stored template)")
         return self._template
 
     def _rows(self, entity: Entity) -> list[Any]:

@@ -78,10 +78,10 @@ class WorkbenchApp(App[int]):
             settings = config.load_config(self.config_file)
         except WorkbenchError as error:
             settings = config.UiConfig()
-            self.notify(str(error), title="Settings ignored", severity="warning")
+            self.notify(str(error), title="Settings ignored", severity="warning", markup=False)
         name = self._requested_theme or settings.theme or DARK
         if name not in self.available_themes:
-            self.notify(f"Unknown theme {name!r}; using {DARK}", severity="warning")
+            self.notify(f"Unknown theme {name!r}; using {DARK}", severity="warning", markup=False)
             name = DARK
         self._saved_theme = settings.theme
         self.theme = name
@@ -174,7 +174,8 @@ class WorkbenchApp(App[int]):
         for line in self.screen.query(StatusLine):
             line.show(text, error=error)
             return
-        self.notify(text, severity="error" if error else "information")
+        # (a toast, when the screen has no status line: a dialog, the help screen)
+        self.notify(text, severity="error" if error else "information", markup=False)
 
     @work(thread=True, exclusive=True, group="poll")
     def _poll_for_changes(self) -> None:

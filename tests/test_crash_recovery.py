@@ -1,0 +1,406 @@
+"""Crashes: a writer SIGKILLed at a random moment loses no edit it reported as saved.
+
+A writer process (tests/writer_process.py) edits a project through the CLI's code in a loop
+and prints ``ACK <kind> <n>`` after each edit that returned 0. The test kills it at a random
+moment (0-150 ms after its first acknowledgement), over and over: 205 kills in all, split
+across ``tick``, ``decide``, ``import-results`` and the migration of an old (schema 1)
+file. After every kill the file must open normally with ``Store.open`` (which rolls back
+the half-done transaction left in the journal), pass ``PRAGMA integrity_check``, and hold
+every acknowledged edit, with its history, and nothing half-written.
+
+The random delays come from one seed, printed in every failure message: rerun with
+``WORKBENCH_CRASH_SEED=<seed>`` to replay the same delays.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from results_support import cases, write_results
+from test_migrations import downgrade_to_schema_1
+
+from workbench import operations
+from workbench.migrations import SCHEMA_VERSION
+from workbench.models import ProjectData
+from workbench.store import Store
+
+WRITER = Path(__file__).resolve().parent / "writer_process.py"
+SEED = int(os.environ.get("WORKBENCH_CRASH_SEED") or random.SystemRandom().randrange(2**32))
+KILLS = {"tick": 55, "decide": 50, "import-results": 50, "migrate": 50}
+MAX_DELAY_S = 0.150
+ITEM = "testing.edge-cases"
+
+assert sum(KILLS.values()) >= 200
+
+
+def where(kind: str, round_no: int) -> str:
+    return f"(seed {SEED}, {kind} kill {round_no + 1}; replay with WORKBENCH_CRASH_SEED={SEED})"
+
+
+# ------------------------------------------------------------------ the fork server
+
+
+@dataclass
+class Killed:
+    """What the writer acknowledged before it was killed."""
+
+    acks: list[int] = field(default_factory=list)
+    idle: bool = False
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def last(self) -> int:
+        return self.acks[-1]
+
+
+class ForkServer:
+    """tests/writer_process.py serve: forks one writer per job, tells us its pid and its end."""
+
+    def __init__(self, cwd: Path) -> None:
+        env = {**os.environ, "WORKBENCH_USER": "writer"}
+        env.pop("WORKBENCH_DEBUG", None)
+        self.proc = subprocess.Popen(
+            [sys.executable, str(WRITER), "serve"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=cwd,
+            env=env,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+        self.child: int | None = None
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.put(line.rstrip("\n"))
+        self.lines.put("CLOSED")
+
+    def _next(self, context: str, timeout: float = 60.0) -> str:
+        try:
+            line = self.lines.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError(f"the writer said nothing for {timeout} s {context}") from None
+        if line == "CLOSED":
+            err = self.proc.stderr.read() if self.proc.stderr else ""
+            raise AssertionError(f"the fork server ended {context}: {err}")
+        return line
+
+    def kill_during(self, job: dict[str, Any], delay: float, context: str) -> Killed:
+        """Start a writer on ``job``, kill it ``delay`` s after its first ACK; what it acked."""
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps(job) + "\n")
+        self.proc.stdin.flush()
+        result = Killed()
+        pid = None
+        while pid is None or not result.acks:
+            line = self._next(context)
+            result.lines.append(line)
+            if line.startswith("PID "):
+                pid = self.child = int(line.split()[1])
+            elif line.startswith("ACK "):
+                result.acks.append(int(line.split()[2]))
+            elif line.startswith(("FAIL ", "ERROR ", "EXIT ")):
+                raise AssertionError(f"the writer failed before its first edit {context}: {line}")
+        time.sleep(delay)
+        os.kill(pid, signal.SIGKILL)
+        while True:
+            line = self._next(context)
+            result.lines.append(line)
+            if line.startswith("ACK "):
+                result.acks.append(int(line.split()[2]))
+            elif line == "IDLE":
+                result.idle = True
+            elif line.startswith(("FAIL ", "ERROR ")):
+                raise AssertionError(f"the writer failed {context}: {line}")
+            elif line == f"EXIT {pid} {signal.SIGKILL}":
+                break
+            elif line.startswith("EXIT "):
+                raise AssertionError(f"the writer ended on its own {context}: {line}")
+        self.child = None
+        assert result.acks == list(range(result.acks[0], result.acks[-1] + 1)), context
+        return result
+
+    def close(self) -> None:
+        if self.child is not None:  # a failed round: do not leave the writer running
+            try:
+                os.kill(self.child, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+@pytest.fixture
+def writer(tmp_path: Path) -> Iterator[ForkServer]:
+    server = ForkServer(tmp_path)
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+# ------------------------------------------------------------------------ checks
+
+
+def integrity(conn: sqlite3.Connection) -> str:
+    return "; ".join(str(r[0]) for r in conn.execute("PRAGMA integrity_check").fetchall())
+
+
+def reopen(path: Path, context: str) -> Store:
+    """Open the file as the next command would, and check it is sound and in rollback mode."""
+    try:
+        store = Store.open(path)
+    except Exception as error:
+        raise AssertionError(f"the file does not open after the kill {context}: {error}") from None
+    assert integrity(store.db.conn) == "ok", context
+    mode = store.db.execute("PRAGMA journal_mode").fetchone()[0]
+    assert mode == "delete", context
+    return store
+
+
+def new_project(path: Path) -> Path:
+    operations.create_project(path, name="Crash", risk="medium", by="creator").close()
+    return path
+
+
+# ------------------------------------------------------------------------- edits
+
+
+def test_tick_killed_at_random_loses_no_acknowledged_edit(
+    tmp_path: Path, writer: ForkServer
+) -> None:
+    rng = random.Random(f"{SEED}-tick")
+    path = new_project(tmp_path / "tick.sqlite")
+    stored = 0
+    for round_no in range(KILLS["tick"]):
+        context = where("tick", round_no)
+        job = {"kind": "tick", "path": str(path), "item": ITEM, "start": stored + 1}
+        killed = writer.kill_during(job, rng.uniform(0, MAX_DELAY_S), context)
+        assert killed.acks[0] == stored + 1, context
+        with reopen(path, context) as store:
+            item = store.get("item", ITEM)
+            stored = int(item.evidence.removeprefix("edit-"))
+            # The last acknowledged edit is there; at most the one in flight is there too.
+            assert killed.last <= stored <= killed.last + 1, (killed.last, stored, context)
+            assert item.status == "done" and item.updated_by == "writer", context
+            # Every edit ever acknowledged is in the history, once, in order: the history
+            # entry was committed with its edit, never without it.
+            logged = store.db.execute(
+                "SELECT h.new FROM history h JOIN changes c ON c.id = h.change "
+                "WHERE h.entity = 'item' AND h.key = ? AND h.field = 'evidence' "
+                "AND c.by = 'writer' ORDER BY h.id",
+                [ITEM],
+            ).fetchall()
+            assert [json.loads(r[0]) for r in logged] == [
+                f"edit-{n}" for n in range(1, stored + 1)
+            ], context
+            changes = store.db.execute("SELECT count(*) FROM changes WHERE by = 'writer'")
+            assert changes.fetchone()[0] == stored, context
+    assert stored >= KILLS["tick"]
+
+
+def test_decide_killed_at_random_loses_no_acknowledged_decision(
+    tmp_path: Path, writer: ForkServer
+) -> None:
+    rng = random.Random(f"{SEED}-decide")
+    path = new_project(tmp_path / "decide.sqlite")
+    stored = 0
+    for round_no in range(KILLS["decide"]):
+        context = where("decide", round_no)
+        job = {"kind": "decide", "path": str(path), "start": stored + 1}
+        killed = writer.kill_during(job, rng.uniform(0, MAX_DELAY_S), context)
+        with reopen(path, context) as store:
+            rows = store.db.execute("SELECT id, title, decision FROM decisions ORDER BY id")
+            decisions = rows.fetchall()
+            stored = len(decisions)
+            assert killed.last <= stored <= killed.last + 1, (killed.last, stored, context)
+            assert [(title, text) for _id, title, text in decisions] == [
+                (f"decision-{n}", f"d{n}") for n in range(1, stored + 1)
+            ], context
+            ids = [row[0] for row in decisions]
+            logged = store.db.execute(
+                "SELECT key FROM history WHERE entity = 'decision' AND field = '*' ORDER BY id"
+            ).fetchall()
+            assert [int(r[0]) for r in logged] == ids, context
+            assert store.load().decisions[-1].title == f"decision-{stored}", context
+    assert stored >= KILLS["decide"]
+
+
+def test_import_killed_at_random_leaves_only_complete_runs(
+    tmp_path: Path, writer: ForkServer
+) -> None:
+    rng = random.Random(f"{SEED}-import")
+    path = new_project(tmp_path / "import.sqlite")
+    files = tmp_path / "results"
+    files.mkdir()
+    rows_of: dict[str, int] = {}
+
+    def results_file(n: int) -> str:
+        """A small results file of its own (its own ids and size, so its own sha256)."""
+        size = 40 + (n * 37) % 160
+        name = files / f"results-{n}.csv"
+        write_results(name, cases({"a": (size, size - n % 7), "b": (20, 15)}, prefix=f"f{n}"))
+        rows_of[f"imp-{n}"] = size + 20
+        return str(name)
+
+    stored = 0
+    idle = 0
+    for round_no in range(KILLS["import-results"]):
+        context = where("import-results", round_no)
+        todo = [(n, results_file(n)) for n in range(stored + 1, stored + 9)]
+        job = {"kind": "import-results", "path": str(path), "files": todo}
+        killed = writer.kill_during(job, rng.uniform(0, MAX_DELAY_S), context)
+        idle += killed.idle
+        with reopen(path, context) as store:
+            runs = store.db.execute(
+                "SELECT r.id, r.label, r.rows, r.skipped, r.metrics, "
+                "(SELECT count(*) FROM results WHERE run_id = r.id) FROM runs r ORDER BY r.id"
+            ).fetchall()
+            stored = len(runs)
+            assert killed.last <= stored <= killed.last + 1, (killed.last, stored, context)
+            assert [r[1] for r in runs] == [f"imp-{n}" for n in range(1, stored + 1)], context
+            for run_id, label, rows, skipped, metrics, in_file in runs:
+                # A run is all there or not there: its rows, its metrics, nothing skipped.
+                assert rows == in_file == rows_of[label], (label, rows, in_file, context)
+                assert skipped == 0 and json.loads(metrics)["rows"] == rows, (label, context)
+            orphans = store.db.execute(
+                "SELECT count(*) FROM results WHERE run_id NOT IN (SELECT id FROM runs)"
+            ).fetchone()[0]
+            assert orphans == 0, context
+            logged = store.db.execute(
+                "SELECT key FROM history WHERE entity = 'run' ORDER BY id"
+            ).fetchall()
+            assert [int(r[0]) for r in logged] == [r[0] for r in runs], context
+        for n, name in todo:
+            if n <= stored:
+                Path(name).unlink()
+    assert stored >= KILLS["import-results"]
+    assert idle <= KILLS["import-results"] // 10, "most kills should land while importing"
+
+
+# ---------------------------------------------------------------------- migration
+
+
+def old_project(path: Path) -> ProjectData:
+    """A schema 1 file with content in it; returns the content as this version reads it."""
+    with operations.create_project(path, name="Old", risk="high", by="ana") as store:
+        for n, item in enumerate(store.load().checklist[:12]):
+            operations.tick(store, item.id, "done", "ana", evidence=f"kept-{n}")
+        operations.measure(store, "accuracy", 0.93, "ana", n=200)
+        operations.decide(store, "ana", title="Ship", decision="d", rationale="r")
+        data = store.load()
+    downgrade_to_schema_1(path)
+    return data
+
+
+def dump(path: Path) -> list[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def state_left_by_the_kill(path: Path, probe: Path) -> tuple[int, list[str], str]:
+    """The file as the kill left it: version, content and integrity, read from a copy.
+
+    The copy takes the journal along, so SQLite rolls back the half-done transaction on
+    the copy, exactly as it would on the file; the file itself is kept for ``Store.open``.
+    """
+    for suffix in ("", "-journal"):
+        target = Path(str(probe) + suffix)
+        target.unlink(missing_ok=True)
+        if Path(str(path) + suffix).exists():
+            shutil.copyfile(str(path) + suffix, target)
+    conn = sqlite3.connect(probe)
+    try:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        return version, list(conn.iterdump()), integrity(conn)
+    finally:
+        conn.close()
+
+
+def test_migration_killed_at_random_leaves_the_old_file_or_the_new_one(
+    tmp_path: Path, writer: ForkServer
+) -> None:
+    rng = random.Random(f"{SEED}-migrate")
+    original = tmp_path / "original.sqlite"
+    expected = old_project(original)
+    old_dump = dump(original)
+    work = tmp_path / "work"
+    work.mkdir()
+    probe = tmp_path / "probe.sqlite"
+    first = 1
+    idle = 0
+    outcomes = {"old": 0, "migrated": 0}
+    for round_no in range(KILLS["migrate"]):
+        context = where("migrate", round_no)
+        todo = []
+        for n in range(first, first + 30):
+            copy = work / f"old-{n}.sqlite"
+            if not copy.exists():
+                shutil.copyfile(original, copy)
+            todo.append((n, str(copy)))
+        killed = writer.kill_during(
+            {"kind": "migrate", "files": todo}, rng.uniform(0, 0.15), context
+        )
+        idle += killed.idle
+        assert killed.acks[0] == first, context
+        in_flight = work / f"old-{killed.last + 1}.sqlite"
+
+        version, content, sound = state_left_by_the_kill(in_flight, probe)
+        assert sound == "ok", context
+        if version == 1:
+            assert content == old_dump, f"the old file changed {context}"
+            outcomes["old"] += 1
+        else:
+            assert version == SCHEMA_VERSION, f"left half-migrated at v{version} {context}"
+            outcomes["migrated"] += 1
+
+        # Every acknowledged migration is complete; the file in flight opens (and migrates).
+        for n in [*range(first, killed.last + 1), killed.last + 1]:
+            copy = work / f"old-{n}.sqlite"
+            with reopen(copy, f"(file {n}) {context}") as store:
+                assert store.schema_version() == SCHEMA_VERSION, context
+                assert store.load() == expected, f"file {n} lost content {context}"
+            copy.unlink()
+        # Any backup that was finished is a sound copy of the old file.
+        for backup in (work / "backups").glob("*.sqlite"):
+            conn = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                assert integrity(conn) == "ok", (backup.name, context)
+                assert conn.execute("PRAGMA user_version").fetchone()[0] == 1, context
+            finally:
+                conn.close()
+            backup.unlink()
+        first = killed.last + 2
+        assert (
+            not (work / f"old-{first}.sqlite").exists()
+            or dump(work / f"old-{first}.sqlite") == old_dump
+        ), f"a file the writer had not reached changed {context}"
+    assert idle <= KILLS["migrate"] // 10, "most kills should land while migrating"
+    print(f"migration kills: {outcomes} (seed {SEED})")
