@@ -7,7 +7,7 @@ from pathlib import Path
 
 from workbench.files import ExportError, check_target, write_atomic
 from workbench.operations import project_state
-from workbench.reports import EXTENSIONS, FORMATS, build_report, default_filename, render
+from workbench.reports import FORMATS, build_report, default_filename, render
 from workbench.store import Store
 
 
