@@ -98,8 +98,9 @@ def build(
         for run in range(1, runs + 1):
             with store.write():
                 conn.execute(
-                    "INSERT INTO runs (id, label, imported_at, imported_by, source, sha256, format, "
-                    "rows, skipped, metrics) VALUES (?, ?, ?, 'bench', ?, ?, 'csv', ?, 0, '{}')",
+                    "INSERT INTO runs (id, label, imported_at, imported_by, source, sha256, "
+                    "format, rows, skipped, metrics) "
+                    "VALUES (?, ?, ?, 'bench', ?, ?, 'csv', ?, 0, '{}')",
                     [run, f"run {run}", f"2026-{1 + run % 12:02d}-01T00:00:00+00:00",
                      f"run{run}.csv", f"{run:064x}", rows],
                 )  # fmt: skip
