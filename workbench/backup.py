@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -67,6 +68,8 @@ def restore(backup_file: Path, project: Path) -> Path | None:
     """
     from workbench.store import Store, check_project_file
 
+    if not backup_file.exists():
+        raise ProjectFileError(f"{backup_file}: no such backup file")
     check_project_file(backup_file)
     probe = sqlite3.connect(backup_file.resolve().as_uri() + "?mode=ro", uri=True)
     try:
@@ -77,13 +80,6 @@ def restore(backup_file: Path, project: Path) -> Path | None:
         probe.close()
     if result != "ok":
         raise ProjectFileError(f"{backup_file}: the backup is damaged ({result})")
-    safety = None
-    if project.exists():
-        try:
-            with Store.open(project) as current:
-                safety = backup(current, reason="before-restore")
-        except ProjectFileError:
-            safety = None  # the file being replaced is unreadable: nothing worth keeping
     partial = project.with_name(project.name + ".restoring")
     try:
         source = sqlite3.connect(backup_file.resolve().as_uri() + "?mode=ro", uri=True)
@@ -93,10 +89,36 @@ def restore(backup_file: Path, project: Path) -> Path | None:
         finally:
             source.close()
             dest.close()
+        _check_copy(partial, backup_file)
+        safety = None
+        if project.exists():
+            try:
+                with Store.open(project) as current:
+                    safety = backup(current, reason="before-restore")
+            except ProjectFileError:
+                safety = None  # the file being replaced is unreadable: nothing worth keeping
         partial.replace(project)
     except (sqlite3.Error, OSError) as error:
         partial.unlink(missing_ok=True)
         raise ProjectFileError(f"{project}: the restore failed ({error})") from None
-    with Store.open(project):
-        pass
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     return safety
+
+
+def _check_copy(copy: Path, backup_file: Path) -> None:
+    """Open the restored copy as a project (upgrading an older one) before it replaces anything.
+
+    A file that passes the integrity check may still not be a project this version can use
+    (tables missing, values out of range): it is refused here, while the project is untouched.
+    """
+    from workbench.store import Store
+
+    with tempfile.TemporaryDirectory() as scratch:  # no second backup of an older copy
+        try:
+            with Store.open(copy, backup_dir=Path(scratch)) as store:
+                store.load()
+        except ProjectFileError as error:
+            reason = str(error).removeprefix(f"{copy}: ").split("; restore a backup")[0]
+            raise ProjectFileError(f"{backup_file}: not a usable backup ({reason})") from None

@@ -15,7 +15,7 @@ from typing import Annotated
 
 from pydantic import Field, ValidationError, model_validator
 
-from workbench.errors import TemplateError, describe_validation_error
+from workbench.errors import InvalidValueError, TemplateError, describe_validation_error
 from workbench.models import (
     AlertRule,
     Area,
@@ -198,9 +198,14 @@ def parse_template(text: str, source: str = "template") -> Template:
     except tomllib.TOMLDecodeError as error:
         raise TemplateError(f"{source}: not valid TOML: {error}") from None
     try:
-        return Template.model_validate(raw)
+        template = Template.model_validate(raw)
     except ValidationError as error:
         raise TemplateError(f"{source}: {describe_validation_error(error)}") from None
+    try:  # a value the template allows but a project cannot hold (a rate target of 2)
+        new_project_data(template, "template check", "medium")
+    except InvalidValueError as error:
+        raise TemplateError(f"{source}: {error}") from None
+    return template
 
 
 def read_text_file(path: Path, what: str) -> str:
@@ -236,7 +241,20 @@ def default_template() -> Template:
 def new_project_data(
     template: Template, name: str, risk: Risk, owner: str = "", system: str = ""
 ) -> ProjectData:
-    """The content of a fresh project started from ``template``: everything open."""
+    """The content of a fresh project started from ``template``: everything open.
+
+    A name or owner the project cannot keep (too long, say), or a template value a
+    project cannot hold, is an ``InvalidValueError`` that names the field.
+    """
+    try:
+        return _new_project_data(template, name, risk, owner, system)
+    except ValidationError as error:
+        raise InvalidValueError(describe_validation_error(error)) from None
+
+
+def _new_project_data(
+    template: Template, name: str, risk: Risk, owner: str, system: str
+) -> ProjectData:
     position = 0
     items = []
     for section in template.sections:

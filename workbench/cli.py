@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -705,6 +706,7 @@ def build_parser() -> Parser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    args: argparse.Namespace | None = None
     try:
         args = parser.parse_args(argv)
         if not getattr(args, "handler", None):
@@ -713,6 +715,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args))
     except WorkbenchError as error:
         print(f"workbench: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except sqlite3.Error as error:  # a write refused below the store (read-only, disk full)
+        from workbench.store import describe_sqlite_error
+
+        where = getattr(args, "path", None) or "the project"
+        print(f"workbench: {describe_sqlite_error(where, error)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print(

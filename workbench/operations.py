@@ -33,6 +33,7 @@ from workbench.models import (
     Measurement,
     ParkedQuestion,
     ProjectData,
+    ProjectInfo,
     Risk,
     Threshold,
     now,
@@ -119,8 +120,11 @@ def create_project(
             changes["name"] = name
         if risk:
             changes["risk"] = risk
-        if changes:
-            data.project = data.project.model_copy(update=changes)
+        if changes:  # validated: model_copy alone would let a too-long name into the file
+            try:
+                data.project = ProjectInfo.model_validate({**data.project.model_dump(), **changes})
+            except ValidationError as error:
+                raise InvalidValueError(describe_validation_error(error)) from None
         if not data.project.created_at:
             data.project.created_at = now()
     else:
@@ -142,8 +146,13 @@ def tick(
     evidence: str | None = None,
     reason: str | None = None,
     owner: str | None = None,
+    expect: dict[str, Any] | None = None,
 ) -> Any:
-    """Set a checklist item's status (and its evidence, reason or owner)."""
+    """Set a checklist item's status (and its evidence, reason or owner).
+
+    ``expect`` holds the values the person saw (say ``{"status": "open"}``): if someone
+    else has changed one since, the edit is refused with a ``ConflictError``.
+    """
     changes: dict[str, Any] = {"status": status, "updated_by": by, "updated_at": now()}
     if evidence is not None:
         changes["evidence"] = evidence
@@ -153,12 +162,16 @@ def tick(
         changes["reason"] = ""
     if owner is not None:
         changes["owner"] = owner
-    return store.update("item", item_id, changes, by, summary=f"{item_id} → {status}")
+    return store.update(
+        "item", item_id, changes, by, expect=expect, summary=f"{item_id} → {status}"
+    )
 
 
-def edit_item(store: Store, item_id: str, by: str, **fields: Any) -> Any:
+def edit_item(
+    store: Store, item_id: str, by: str, *, expect: dict[str, Any] | None = None, **fields: Any
+) -> Any:
     fields = {**fields, "updated_by": by, "updated_at": now()}
-    return store.update("item", item_id, fields, by)
+    return store.update("item", item_id, fields, by, expect=expect)
 
 
 def measure(
@@ -169,6 +182,7 @@ def measure(
     *,
     n: int | None = None,
     source: str = "",
+    expect: dict[str, Any] | None = None,
 ) -> Any:
     """Record a measured value for a threshold (rates as fractions, times in seconds)."""
     if n is not None and n < 1:
@@ -182,6 +196,7 @@ def measure(
         metric,
         {"measured": measurement.model_dump()},
         by,
+        expect=expect,
         summary=f"measured {metric} = {value:g}" + (f" (n={n})" if n else ""),
     )
 
@@ -240,60 +255,66 @@ def decide(
     """Add a decision to the log; superseding one marks the old one superseded."""
     if status not in DECISION_STATUSES:
         raise InvalidValueError(f"status must be one of {', '.join(DECISION_STATUSES)}")
-    data = store.load()
-    known_links = {f"threshold:{t.metric}" for t in data.thresholds} | {
-        f"item:{i.id}" for i in data.checklist
-    }
-    for link in links or []:
-        if link not in known_links:
-            raise InvalidValueError(
-                f"cannot link {link!r}: use threshold:METRIC or item:ITEM_ID of this project"
-            )
-    if supersedes is not None:
-        old = next((d for d in data.decisions if d.id == supersedes), None)
-        if old is None:
-            raise InvalidValueError(f"there is no decision {supersedes} to supersede")
-        if old.status == "superseded":
-            later = next((d.id for d in data.decisions if d.supersedes == supersedes), None)
-            raise InvalidValueError(
-                f"decision {supersedes} is already superseded"
-                + (f" by decision {later}; supersede that one instead" if later else "")
-            )
-    try:
-        record = Decision(
-            id=store.next_id("decision"),
-            title=title,
-            decision=decision,
-            rationale=rationale,
-            status=status,
-            supersedes=supersedes,
-            context=context,
-            alternatives=alternatives,
-            owner=owner or by,
-            date=dt.date.today().isoformat(),
-            links=links or [],
-        )
-    except ValidationError as error:
-        raise InvalidValueError(describe_validation_error(error)) from None
-    with store.group(by, f"decision {record.id}: {title}"):
-        store.insert("decision", record, by, summary=f"decision {record.id}: {title}")
+    # Read, number and save in one transaction: a decision another process adds
+    # meanwhile cannot take the same number, nor supersede the same one.
+    with store.write():
+        data = store.load()
+        known_links = {f"threshold:{t.metric}" for t in data.thresholds} | {
+            f"item:{i.id}" for i in data.checklist
+        }
+        for link in links or []:
+            if link not in known_links:
+                raise InvalidValueError(
+                    f"cannot link {link!r}: use threshold:METRIC or item:ITEM_ID of this project"
+                )
         if supersedes is not None:
-            store.update(
-                "decision",
-                supersedes,
-                {"status": "superseded"},
-                by,
-                summary=f"decision {supersedes} superseded by {record.id}",
+            old = next((d for d in data.decisions if d.id == supersedes), None)
+            if old is None:
+                raise InvalidValueError(f"there is no decision {supersedes} to supersede")
+            if old.status == "superseded":
+                later = next((d.id for d in data.decisions if d.supersedes == supersedes), None)
+                raise InvalidValueError(
+                    f"decision {supersedes} is already superseded"
+                    + (f" by decision {later}; supersede that one instead" if later else "")
+                )
+        try:
+            record = Decision(
+                id=store.next_id("decision"),
+                title=title,
+                decision=decision,
+                rationale=rationale,
+                status=status,
+                supersedes=supersedes,
+                context=context,
+                alternatives=alternatives,
+                owner=owner or by,
+                date=dt.date.today().isoformat(),
+                links=links or [],
             )
-    return record
+        except ValidationError as error:
+            raise InvalidValueError(describe_validation_error(error)) from None
+        with store.group(by, f"decision {record.id}: {title}"):
+            store.insert("decision", record, by, summary=f"decision {record.id}: {title}")
+            if supersedes is not None:
+                store.update(
+                    "decision",
+                    supersedes,
+                    {"status": "superseded"},
+                    by,
+                    summary=f"decision {supersedes} superseded by {record.id}",
+                )
+        return record
 
 
 def park_question(store: Store, text: str, by: str, step: str = "") -> ParkedQuestion:
-    try:
-        question = ParkedQuestion(id=store.next_id("question"), text=text, raised_by=by, step=step)
-    except ValidationError as error:
-        raise InvalidValueError(describe_validation_error(error)) from None
-    store.insert("question", question, by, summary=f"parked: {text[:60]}")
+    with store.write():  # numbered and saved in one transaction, like decisions
+        try:
+            question = ParkedQuestion(
+                id=store.next_id("question"), text=text, raised_by=by, step=step
+            )
+        except ValidationError as error:
+            raise InvalidValueError(describe_validation_error(error)) from None
+        store.insert("question", question, by, summary=f"parked: {text[:60]}")
     return question
 
 

@@ -229,6 +229,8 @@ class Store:
             db = Database(conn, execute_plugins=False)
             store = cls(db, path)
             store._check_integrity()
+            if not readonly:
+                store._use_rollback_journal()
             version = store.schema_version()
             if version < migrations.SCHEMA_VERSION:
                 if readonly:
@@ -239,7 +241,7 @@ class Store:
                 from workbench.backup import backup
 
                 backup(store, reason=f"before-migration-v{version}", folder=backup_dir)
-                migrations.apply(db)
+                store._migrate()
             store._check_tables()
             return store
         except sqlite3.Error as error:
@@ -327,6 +329,29 @@ class Store:
                 f"{self.path}: the project file is damaged ({problem}); "
                 "restore a backup with: workbench restore"
             )
+
+    def _use_rollback_journal(self) -> None:
+        """Keep the file in rollback-journal mode, even if another program switched it to WAL.
+
+        The store never uses WAL: the SQLite library Python links may have the WAL-reset
+        bug (fixed in 3.44.6, 3.50.7 and 3.51.3), and a rollback journal needs no ``-wal``
+        or ``-shm`` files beside the project.
+        """
+        mode = str(self.db.execute("PRAGMA journal_mode = DELETE").fetchone()[0]).lower()
+        if mode != "delete":
+            raise ProjectFileError(
+                f"{self.path}: the project file is in {mode} journal mode and another program "
+                "has it open; close that program and try again"
+            )
+
+    def _migrate(self) -> None:
+        """Apply every pending migration in one transaction, holding the write lock.
+
+        A crash leaves the file at its old version or fully migrated, never in between,
+        and a second process opening the same old file waits, then finds nothing to do.
+        """
+        with self.write():
+            migrations.apply(self.db)
 
     def _check_tables(self) -> None:
         names = set(self.db.table_names())
@@ -562,7 +587,7 @@ class Store:
     @contextlib.contextmanager
     def group(self, by: str, summary: str) -> Iterator[None]:
         """Make several edits one change: one transaction, one history entry, one undo."""
-        with self.write():
+        with self._guard(), self.write():
             outer = self._group
             if outer is None:
                 self._group = self._new_change(by, summary)
@@ -760,7 +785,7 @@ class Store:
 
     def record(self, by: str, summary: str, entity: str, key: Any, old: Any, new: Any) -> None:
         """Add a change to the history for work done outside ``update``/``insert`` (imports)."""
-        with self.write():
+        with self._guard(), self.write():
             self._log(self._new_change(by, summary), entity, key, "*", old, new)
 
     # ----------------------------------------------------------- conveniences

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from conftest import open_store, settle, type_text
 
-from workbench.ui.widgets.tables import RecordTable
+from workbench.ui.widgets.virtual_table import VirtualTable
 
 
 async def test_space_ticks_the_item_and_records_who(new_path: Path, make_app) -> None:
@@ -14,7 +14,7 @@ async def test_space_ticks_the_item_and_records_who(new_path: Path, make_app) ->
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("3")
         await settle(pilot)
-        table = app.screen.query_one("#items", RecordTable)
+        table = app.screen.query_one("#items", VirtualTable)
         assert table.current_key == "testing.dataset-documented"
         await pilot.press("j", "space")
         await settle(pilot)

@@ -8,23 +8,23 @@ from conftest import open_store, settle, type_text
 from textual.widgets import Input, Static
 
 from workbench.ui.screens.decisions import DecisionsScreen, parse_links
-from workbench.ui.widgets.tables import RecordTable
+from workbench.ui.widgets.virtual_table import VirtualTable
 
 MARKUP_TITLE = "[/] [@click=app.quit] Keep humans in the loop"
 
 
-async def open_decisions(pilot) -> RecordTable:
+async def open_decisions(pilot) -> VirtualTable:
     await pilot.press("0")
     await settle(pilot)
     assert isinstance(pilot.app.screen, DecisionsScreen)
-    return pilot.app.screen.query_one("#decision-log", RecordTable)
+    return pilot.app.screen.query_one("#decision-log", VirtualTable)
 
 
 def detail_text(app) -> str:
     return str(app.screen.query_one("#decision-detail-text", Static).render())
 
 
-def cell_texts(table: RecordTable, key: str) -> list[str]:
+def cell_texts(table: VirtualTable, key: str) -> list[str]:
     return [str(getattr(cell, "plain", cell)) for cell in table.get_row(key)]
 
 

@@ -46,6 +46,8 @@ class ProjectSession:
         self._editor = editor
         self.version = 0  # bumped by every edit made here
         self._data_version: int | None = None
+        self._cached: Snapshot | None = None
+        self._cached_key: tuple[int, int] | None = None
 
     def open(self) -> None:
         with self._lock:
@@ -71,13 +73,21 @@ class ProjectSession:
         return self._editor or default_user()
 
     def snapshot(self) -> Snapshot:
+        """The project as it is now; the same object again while nothing has changed.
+
+        Switching screens then costs no database work at all: only an edit (here or
+        in another process) makes the next call read the file again.
+        """
         with self._lock:
             store = self.store
+            key = (self.version, int(store.db.execute("PRAGMA data_version").fetchone()[0]))
+            if self._cached is not None and self._cached_key == key:
+                return self._cached
             data, evidence, readiness = project_state(store)
             template = store.template()
             if not self._editor and data.workshop.editor:
                 self._editor = data.workshop.editor
-            return Snapshot(
+            snapshot = Snapshot(
                 data=data,
                 readiness=readiness,
                 evidence=evidence,
@@ -89,6 +99,8 @@ class ProjectSession:
                     data, store.history(entity="item", field="status", limit=2000)
                 ),
             )
+            self._cached, self._cached_key = snapshot, key
+            return snapshot
 
     def edit(self, action: Callable[[Store, str], T]) -> T:
         """Run one edit (an operations function) as the current editor."""

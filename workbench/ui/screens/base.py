@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -16,6 +15,7 @@ from textual.widgets import Footer, Label
 
 from workbench.ui.messages import SnapshotLoaded
 from workbench.ui.session import Snapshot
+from workbench.ui.text import Text
 from workbench.ui.widgets.sidebar import Sidebar
 from workbench.ui.widgets.status_line import StatusLine
 
@@ -64,6 +64,11 @@ class AreaScreen(Screen[None]):
 
     def on_snapshot_loaded(self, message: SnapshotLoaded) -> None:
         message.stop()
+        if message.snapshot is self.snapshot:
+            if self._pending_focus is not None:
+                key, self._pending_focus = self._pending_focus, None
+                self.select_record(key)
+            return  # nothing changed since this screen drew it
         self.snapshot = message.snapshot
         name = message.snapshot.data.project.name
         self.query_one("#heading", Label).update(

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from workbench.models import ChecklistItem
 from workbench.operations import edit_item, tick
 from workbench.ui.dialogs.form import FormDialog, FormField, Values
 from workbench.ui.screens.base import AreaScreen
 from workbench.ui.session import Snapshot
+from workbench.ui.text import Text
 from workbench.ui.widgets.score_bar import ScoreBar
-from workbench.ui.widgets.tables import RecordTable, plain
+from workbench.ui.widgets.tables import plain
+from workbench.ui.widgets.virtual_table import VirtualTable
 
 MARKS = {"open": ("[ ]", ""), "done": ("[x]", "bold green"), "na": ("n/a", "dim")}
 
@@ -37,7 +38,7 @@ class ChecklistScreen(AreaScreen):
     def compose_main(self) -> ComposeResult:
         yield Vertical(id="section-bars")
         with Horizontal(id="checklist-body"):
-            yield RecordTable(
+            yield VirtualTable(
                 [("", 3), ("Item", None), ("Owner", 14), ("Evidence", 24)], id="items"
             )
             with VerticalScroll(id="item-detail"):
@@ -45,7 +46,7 @@ class ChecklistScreen(AreaScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#items", RecordTable).focus()
+        self.query_one("#items", VirtualTable).focus()
 
     def show(self, snapshot: Snapshot) -> None:
         titles = {s.id: s.title for s in snapshot.template.sections}
@@ -69,13 +70,13 @@ class ChecklistScreen(AreaScreen):
             rows.append(
                 (item.id, [Text(mark, style=style), plain(item.title), item.owner, evidence])
             )
-        table = self.query_one("#items", RecordTable)
+        table = self.query_one("#items", VirtualTable)
         table.load(rows)
         table.border_title = "Only open items (f: show all)" if self.only_open else None
         self._show_detail()
 
     def _item(self) -> ChecklistItem | None:
-        key = self.query_one("#items", RecordTable).current_key
+        key = self.query_one("#items", VirtualTable).current_key
         if self.snapshot is None or key is None:
             return None
         return next((i for i in self.snapshot.data.checklist if i.id == key), None)
@@ -102,11 +103,11 @@ class ChecklistScreen(AreaScreen):
             text.append(f"\nLast changed by {item.updated_by} at {item.updated_at}", style="dim")
         detail.update(text)
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    def on_virtual_table_row_highlighted(self, event: VirtualTable.RowHighlighted) -> None:
         self._show_detail()
 
     def select_record(self, key: str) -> None:
-        table = self.query_one("#items", RecordTable)
+        table = self.query_one("#items", VirtualTable)
         if not table.select_key(key) and self.only_open:
             self.only_open = False
             self.reload()
@@ -120,8 +121,9 @@ class ChecklistScreen(AreaScreen):
         if item is None:
             return
         status = "open" if item.status != "open" else "done"
+        seen = {"status": item.status}  # refused if someone else changed it meanwhile
         self.edit(
-            lambda store, by: tick(store, item.id, status, by),
+            lambda store, by: tick(store, item.id, status, by, expect=seen),
             f"{item.id} is {status}",
         )
 
@@ -138,8 +140,9 @@ class ChecklistScreen(AreaScreen):
         def save(values: Values | None) -> None:
             if values is not None:
                 reason = values["reason"].strip()
+                seen = {"status": item.status, "reason": item.reason}
                 self.edit(
-                    lambda store, by: tick(store, item.id, "na", by, reason=reason),
+                    lambda store, by: tick(store, item.id, "na", by, reason=reason, expect=seen),
                     f"{item.id} is not applicable",
                 )
 
@@ -162,7 +165,9 @@ class ChecklistScreen(AreaScreen):
             if values is not None and values[field] != current:
                 value = values[field].strip()
                 self.edit(
-                    lambda store, by: edit_item(store, item.id, by, **{field: value}),
+                    lambda store, by: edit_item(
+                        store, item.id, by, expect={field: current}, **{field: value}
+                    ),
                     f"{item.id} {field} updated",
                 )
 

@@ -6,12 +6,10 @@ import re
 from typing import Any, ClassVar
 
 from pydantic import ValidationError
-from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from workbench.errors import describe_validation_error
 from workbench.models import DECISION_STATUSES, Decision
@@ -21,7 +19,9 @@ from workbench.ui.screens.base import AreaScreen
 
 # A FormDialog that keeps its error line and buttons on a short screen (see thresholds.py).
 from workbench.ui.session import Snapshot
-from workbench.ui.widgets.tables import RecordTable, plain
+from workbench.ui.text import Text
+from workbench.ui.widgets.tables import plain
+from workbench.ui.widgets.virtual_table import VirtualTable
 
 STATUS_STYLES = {
     "proposed": "italic",
@@ -63,10 +63,11 @@ def check_links(links: list[str], snapshot: Snapshot) -> str | None:
     return None
 
 
-class DecisionLog(RecordTable):
+class DecisionLog(VirtualTable):
     """The log; when its width changes, the screen fits the title column to it again."""
 
-    def on_resize(self, event: events.Resize) -> None:
+    def on_resize(self) -> None:
+        super().on_resize()
         screen = self.screen
         if isinstance(screen, DecisionsScreen) and screen.snapshot is not None:
             screen.call_after_refresh(screen.show, screen.snapshot)
@@ -102,7 +103,7 @@ class DecisionsScreen(AreaScreen):
 
     def on_mount(self) -> None:
         # AreaScreen.on_mount runs too: Textual calls the handler of every class in the MRO.
-        self.query_one("#decision-log", RecordTable).focus()
+        self.query_one("#decision-log", DecisionLog).focus()
 
     # ------------------------------------------------------------- drawing
 
@@ -118,7 +119,7 @@ class DecisionsScreen(AreaScreen):
 
     def _fit_columns(self) -> tuple[str, ...]:
         """Pick the columns that fit the log's width; the title takes what is left."""
-        table = self.query_one("#decision-log", RecordTable)
+        table = self.query_one("#decision-log", DecisionLog)
         available = table.size.width or max(self.size.width - 24, 40)
         for before, after in COLUMN_SETS:
             fixed = before + after
@@ -129,18 +130,17 @@ class DecisionsScreen(AreaScreen):
         layout = (*(label for label, _ in before), "Title", *(label for label, _ in after))
         if self._layout != (layout, title):
             self._layout = (layout, title)
-            table.clear(columns=True)
-            for label, width in [*before, ("Title", title), *after]:
-                table.add_column(label, width=width, key=label)
+            table.set_columns([*before, ("Title", title), *after])
         return layout
 
     def show(self, snapshot: Snapshot) -> None:
         layout = self._fit_columns()
         assert self._layout is not None
         title_width = self._layout[1]
+        successors = {d.supersedes: d for d in snapshot.data.decisions if d.supersedes is not None}
         rows = []
         for d in snapshot.data.decisions:
-            successor = self._superseded_by(d)
+            successor = successors.get(d.id)
             status = Text(d.status, style=STATUS_STYLES.get(d.status, ""))
             if successor is not None:
                 status = Text(f"superseded by #{successor.id}", style="dim")
@@ -154,12 +154,12 @@ class DecisionsScreen(AreaScreen):
                 "Owner": d.owner,
             }
             rows.append((str(d.id), [values[label] for label in layout]))
-        table = self.query_one("#decision-log", RecordTable)
+        table = self.query_one("#decision-log", DecisionLog)
         table.load(rows)
         self._show_detail()
 
     def _decision(self) -> Decision | None:
-        key = self.query_one("#decision-log", RecordTable).current_key
+        key = self.query_one("#decision-log", DecisionLog).current_key
         return self._by_id(int(key)) if key is not None else None
 
     def _show_detail(self) -> None:
@@ -199,11 +199,11 @@ class DecisionsScreen(AreaScreen):
             text.append("\n")
         detail.update(text)
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    def on_virtual_table_row_highlighted(self, event: VirtualTable.RowHighlighted) -> None:
         self._show_detail()
 
     def select_record(self, key: str) -> None:
-        table = self.query_one("#decision-log", RecordTable)
+        table = self.query_one("#decision-log", DecisionLog)
         table.select_key(key)
         table.focus()
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
 
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -17,6 +16,7 @@ from workbench.export import export_reports
 from workbench.reports import FORMATS
 from workbench.ui.screens.base import AreaScreen
 from workbench.ui.session import Snapshot
+from workbench.ui.text import Text
 
 if TYPE_CHECKING:
     from workbench.ui.app import WorkbenchApp

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -13,6 +12,7 @@ from textual.widgets import DataTable, Label
 
 from workbench.ui.config import config_path
 from workbench.ui.screens import PLACES
+from workbench.ui.text import Text
 
 
 def binding_rows(screen: Screen[Any]) -> list[tuple[str, str, str]]:

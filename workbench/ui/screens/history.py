@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -16,6 +15,7 @@ from workbench.errors import WorkbenchError
 from workbench.models import HistoryEntry
 from workbench.ui.screens.base import AreaScreen
 from workbench.ui.session import Snapshot
+from workbench.ui.text import Text
 from workbench.ui.widgets.tables import RecordTable, plain
 
 if TYPE_CHECKING:

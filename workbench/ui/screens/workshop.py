@@ -6,7 +6,6 @@ import time
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from pydantic import ValidationError
-from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -24,6 +23,7 @@ from workbench.ui.screens.base import AreaScreen
 
 # A FormDialog that keeps its error line and buttons on a short screen (see thresholds.py).
 from workbench.ui.session import Snapshot
+from workbench.ui.text import Text
 from workbench.ui.widgets.tables import RecordTable, plain
 
 if TYPE_CHECKING:

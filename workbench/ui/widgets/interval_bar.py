@@ -8,9 +8,8 @@ gap of a few points is visible on a projector.
 
 from __future__ import annotations
 
-from rich.text import Text
-
 from workbench.readiness import format_value
+from workbench.ui.text import Text
 
 
 def interval_bar(

@@ -12,7 +12,6 @@ from typing import Any, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import work
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
@@ -21,6 +20,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from workbench.runs import ResultFilter, page_results
+from workbench.ui.text import Text
 
 PAGE = 200
 CACHE_PAGES = 32

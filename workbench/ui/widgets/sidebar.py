@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from workbench.ui.screens import PLACES
+from workbench.ui.text import Text
 
 
 class Sidebar(OptionList):

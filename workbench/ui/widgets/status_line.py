@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.widgets import Static
+
+from workbench.ui.text import Text
 
 
 class StatusLine(Static):
