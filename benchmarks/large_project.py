@@ -101,19 +101,36 @@ def build(
                     "INSERT INTO runs (id, label, imported_at, imported_by, source, sha256, "
                     "format, rows, skipped, metrics) "
                     "VALUES (?, ?, ?, 'bench', ?, ?, 'csv', ?, 0, '{}')",
-                    [run, f"run {run}", f"2026-{1 + run % 12:02d}-01T00:00:00+00:00",
-                     f"run{run}.csv", f"{run:064x}", rows],
-                )  # fmt: skip
+                    [
+                        run,
+                        f"run {run}",
+                        f"2026-{1 + run % 12:02d}-01T00:00:00+00:00",
+                        f"run{run}.csv",
+                        f"{run:064x}",
+                        rows,
+                    ],
+                )
                 batch = []
                 for line in range(2, rows + 2):
                     kind = rng.choice(KINDS)
                     batch.append(
-                        (run, line, f"case-{line}", rng.choice(CATEGORIES), rng.choice(GROUPS),
-                         kind, "expected answer", "system output", int(rng.random() < 0.92),
-                         int(rng.random() < 0.04),
-                         int(rng.random() < 0.97) if kind == "harmful" else None,
-                         rng.uniform(300, 4000), int(rng.random() < 0.005), "")
-                    )  # fmt: skip
+                        (
+                            run,
+                            line,
+                            f"case-{line}",
+                            rng.choice(CATEGORIES),
+                            rng.choice(GROUPS),
+                            kind,
+                            "expected answer",
+                            "system output",
+                            int(rng.random() < 0.92),
+                            int(rng.random() < 0.04),
+                            int(rng.random() < 0.97) if kind == "harmful" else None,
+                            rng.uniform(300, 4000),
+                            int(rng.random() < 0.005),
+                            "",
+                        )
+                    )
                     if len(batch) >= BATCH:
                         conn.executemany(
                             "INSERT INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", batch
@@ -140,8 +157,14 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     args = parser.parse_args()
     started = time.perf_counter()
-    build(args.path, items=args.items, decisions=args.decisions, history=args.history,
-          runs=args.runs, rows=args.rows)  # fmt: skip
+    build(
+        args.path,
+        items=args.items,
+        decisions=args.decisions,
+        history=args.history,
+        runs=args.runs,
+        rows=args.rows,
+    )
     print(f"built {args.path} in {time.perf_counter() - started:.1f} s")
 
 

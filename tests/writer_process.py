@@ -19,13 +19,14 @@ Two ways to run it:
 
 Jobs (``kind``): ``tick`` and ``decide`` edit forever, numbering from ``start``;
 ``import-results`` and ``migrate`` work through a list of files, then print ``IDLE`` and
-wait to be killed; ``mixed`` makes ``count`` edits, ticking its own items and adding
-decisions.
+wait to be killed; ``mixed`` makes ``count`` edits, in turn ticking one of its own items
+and adding a decision.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import json
 import os
@@ -33,8 +34,11 @@ import sys
 import time
 from typing import Any
 
-from workbench import cli, operations, runs, store  # noqa: F401  (imported before forking)
-from workbench import evidence, readiness, results, units  # noqa: F401
+from workbench import cli, store
+
+# What the commands import when they run: imported once, before forking.
+for _module in ("operations", "runs", "results", "evidence", "readiness", "units", "backup"):
+    importlib.import_module(f"workbench.{_module}")
 
 BY = "writer"
 
@@ -89,11 +93,11 @@ def run_job(job: dict[str, Any]) -> None:
     elif kind == "mixed":
         name, items = job["name"], job["items"]
         for n in range(1, job["count"] + 1):
-            if n % 3 == 0:
+            if n % 2 == 0:
                 argv = ["decide", job["path"], "--title", f"{name}-decision-{n}"]
                 call("decide", n, [*argv, "--decision", "d", "--rationale", "r", "--by", name])
             else:
-                item = items[n % len(items)]
+                item = items[(n // 2) % len(items)]
                 argv = ["tick", job["path"], item, "--status", "done", "--evidence", f"{name}-{n}"]
                 call("tick", n, [*argv, "--by", name])
     else:

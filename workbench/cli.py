@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from workbench import __version__
 from workbench.errors import WorkbenchError
-from workbench.models import ITEM_STATUSES, RISKS
+from workbench.vocab import ITEM_STATUSES, RISKS
 
 if TYPE_CHECKING:
     from workbench.store import Store
@@ -107,7 +107,7 @@ def _bar(fraction: float, width: int = 20) -> str:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from workbench.operations import project_state
-    from workbench.readiness import VERDICT_TITLES
+    from workbench.vocab import VERDICT_TITLES
 
     with _open(args.path) as store:
         data, evidence, result = project_state(store)
@@ -145,8 +145,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from workbench.files import write_atomic
     from workbench.operations import project_state
-    from workbench.readiness import VERDICT_TITLES
     from workbench.reports.junit import render_junit
+    from workbench.vocab import VERDICT_TITLES
 
     with _open(args.path) as store:
         data, _evidence, result = project_state(store)
@@ -321,7 +321,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
-    from workbench.store import check_project_file
+    from workbench.files import check_project_file
 
     check_project_file(Path(args.path))
     if args.theme:
@@ -544,7 +544,7 @@ def cmd_sizing(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from workbench.store import check_project_file
+    from workbench.files import check_project_file
 
     check_project_file(Path(args.path))
     try:

@@ -7,7 +7,10 @@ with status 2, the UI shows it in the status line. Anything else is a bug.
 
 from __future__ import annotations
 
-from pydantic import ValidationError
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 
 class WorkbenchError(Exception):

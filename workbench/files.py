@@ -7,10 +7,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from workbench.errors import WorkbenchError
-from workbench.migrations import APPLICATION_ID
-
-SQLITE_MAGIC = b"SQLite format 3\x00"
+from workbench.errors import ProjectFileError, WorkbenchError
+from workbench.vocab import APPLICATION_ID, SCHEMA_VERSION, SQLITE_MAGIC
 
 
 class ExportError(WorkbenchError):
@@ -94,3 +92,33 @@ def write_atomic(path: Path, text: str, inside: Path | None = None) -> Path:
         finally:
             os.close(dir_fd)
     return path
+
+
+def check_project_file(path: Path) -> None:
+    """Refuse, without writing a byte, anything that is not a project this version reads."""
+    if not path.exists():
+        raise ProjectFileError(
+            f"{path}: no such project file (create one with: workbench new {path} --name NAME)"
+        )
+    if path.is_dir():
+        raise ProjectFileError(f"{path}: is a folder, not a project file")
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except OSError as error:
+        raise ProjectFileError(f"{path}: cannot read it ({error.strerror})") from None
+    if not header:
+        raise ProjectFileError(f"{path}: the file is empty, not a workbench project")
+    if not header.startswith(SQLITE_MAGIC) or len(header) < 100:
+        raise ProjectFileError(f"{path}: not a workbench project (it is not a SQLite database)")
+    app_id = int.from_bytes(header[68:72], "big")
+    version = int.from_bytes(header[60:64], "big")
+    if app_id != APPLICATION_ID:
+        raise ProjectFileError(
+            f"{path}: a SQLite database of another application, not a workbench project"
+        )
+    if version > SCHEMA_VERSION:
+        raise ProjectFileError(
+            f"{path}: written by a newer workbench (file schema {version}, this version reads up "
+            f"to {SCHEMA_VERSION}); upgrade workbench to open it"
+        )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
-APPLICATION_ID = 0x57424E43  # "WBNC": marks a SQLite file as a workbench project
+from workbench.vocab import APPLICATION_ID, SCHEMA_VERSION
 
 project_migrations = Migrations("workbench")
 
@@ -262,7 +262,7 @@ def evidence(db: Database) -> None:
     _stamp(db, 3)
 
 
-SCHEMA_VERSION = len(project_migrations._migrations)
+assert len(project_migrations._migrations) == SCHEMA_VERSION, "update vocab.SCHEMA_VERSION"
 
 
 def apply(db: Database, stop_before: str | None = None) -> None:

@@ -65,7 +65,11 @@ class Model(BaseModel):
     """Base for every model: unknown fields are errors, strings are stripped."""
 
     model_config = ConfigDict(
-        extra="forbid", str_strip_whitespace=True, validate_assignment=True, allow_inf_nan=False
+        extra="forbid",
+        str_strip_whitespace=True,
+        validate_assignment=True,
+        allow_inf_nan=False,
+        defer_build=True,  # build validators on first use: a faster start for the UI and CLI
     )
 
 

@@ -32,12 +32,6 @@ AREA_TITLES: dict[str, str] = {
     "documentation": "Documentation",
 }
 
-VERDICT_TITLES: dict[str, str] = {
-    "go": "GO",
-    "conditional": "CONDITIONAL",
-    "no_go": "NO-GO",
-}
-
 
 class Check(Model):
     area: str

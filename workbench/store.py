@@ -31,7 +31,7 @@ from workbench.errors import (
     ProjectFileError,
     describe_validation_error,
 )
-from workbench.migrations import APPLICATION_ID
+from workbench.files import check_project_file
 from workbench.models import (
     AlertRule,
     ChecklistItem,
@@ -60,7 +60,6 @@ from workbench.models import (
     now,
 )
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 5.0
 
 M = TypeVar("M", bound=BaseModel)
@@ -145,36 +144,6 @@ def _json(value: Any) -> str | None:
 
 def _unjson(value: str | None) -> Any:
     return None if value is None else json.loads(value)
-
-
-def check_project_file(path: Path) -> None:
-    """Refuse, without writing a byte, anything that is not a project this version reads."""
-    if not path.exists():
-        raise ProjectFileError(
-            f"{path}: no such project file (create one with: workbench new {path} --name NAME)"
-        )
-    if path.is_dir():
-        raise ProjectFileError(f"{path}: is a folder, not a project file")
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(100)
-    except OSError as error:
-        raise ProjectFileError(f"{path}: cannot read it ({error.strerror})") from None
-    if not header:
-        raise ProjectFileError(f"{path}: the file is empty, not a workbench project")
-    if not header.startswith(SQLITE_MAGIC) or len(header) < 100:
-        raise ProjectFileError(f"{path}: not a workbench project (it is not a SQLite database)")
-    app_id = int.from_bytes(header[68:72], "big")
-    version = int.from_bytes(header[60:64], "big")
-    if app_id != APPLICATION_ID:
-        raise ProjectFileError(
-            f"{path}: a SQLite database of another application, not a workbench project"
-        )
-    if version > migrations.SCHEMA_VERSION:
-        raise ProjectFileError(
-            f"{path}: written by a newer workbench (file schema {version}, this version reads up "
-            f"to {migrations.SCHEMA_VERSION}); upgrade workbench to open it"
-        )
 
 
 def _connect(target: str | Path, readonly: bool = False) -> sqlite3.Connection:

@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -15,13 +15,15 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from workbench.errors import WorkbenchError
-from workbench.store import Store
 from workbench.ui import config
 from workbench.ui.commands import WorkbenchCommands
 from workbench.ui.messages import EditFailed, Navigate, Saved, SnapshotLoaded
 from workbench.ui.screens import PLACE_BY_MODE, PLACES, mode_for
 from workbench.ui.session import ProjectSession
 from workbench.ui.themes import DARK, PROJECTOR, THEMES
+
+if TYPE_CHECKING:
+    from workbench.store import Store
 
 STARTED = time.perf_counter()
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from workbench.ui.session import Snapshot
+
 from dataclasses import dataclass
 
 from textual.message import Message
-
-from workbench.ui.session import Snapshot
 
 
 @dataclass

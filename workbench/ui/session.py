@@ -11,15 +11,14 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from workbench.catalog import Template
-from workbench.evidence import Evidence
-from workbench.models import HistoryEntry, ProjectData
-from workbench.operations import default_user, project_state
-from workbench.progress import checklist_progress
-from workbench.readiness import Readiness
-from workbench.store import Store
+if TYPE_CHECKING:  # the core is imported by the first read, in a worker thread
+    from workbench.catalog import Template
+    from workbench.evidence import Evidence
+    from workbench.models import HistoryEntry, ProjectData
+    from workbench.readiness import Readiness
+    from workbench.store import Store
 
 T = TypeVar("T")
 
@@ -50,6 +49,8 @@ class ProjectSession:
         self._cached_key: tuple[int, int] | None = None
 
     def open(self) -> None:
+        from workbench.store import Store
+
         with self._lock:
             if self._store is None:
                 self._store = Store.open(self.path)
@@ -70,6 +71,8 @@ class ProjectSession:
 
     @property
     def editor(self) -> str:
+        from workbench.operations import default_user
+
         return self._editor or default_user()
 
     def snapshot(self) -> Snapshot:
@@ -78,6 +81,9 @@ class ProjectSession:
         Switching screens then costs no database work at all: only an edit (here or
         in another process) makes the next call read the file again.
         """
+        from workbench.operations import project_state
+        from workbench.progress import checklist_progress
+
         with self._lock:
             store = self.store
             key = (self.version, int(store.db.execute("PRAGMA data_version").fetchone()[0]))

@@ -17,7 +17,7 @@ from typing import Any, cast
 from rich.style import Style
 from rich.text import Text as RichText
 
-from workbench.reports.markdown import reveal_invisible
+from workbench.invisible import reveal_invisible
 
 __all__ = ["Text", "shown"]
 

@@ -6,6 +6,11 @@ draws it in ``show``. It never reads the project file itself.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from workbench.ui.session import Snapshot
+
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -14,7 +19,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label
 
 from workbench.ui.messages import SnapshotLoaded
-from workbench.ui.session import Snapshot
 from workbench.ui.text import Text
 from workbench.ui.widgets.sidebar import Sidebar
 from workbench.ui.widgets.status_line import StatusLine

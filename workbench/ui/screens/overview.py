@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from workbench.ui.session import Snapshot
+
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -10,12 +15,11 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, OptionList, Sparkline, Static
 from textual.widgets.option_list import Option
 
-from workbench.readiness import VERDICT_TITLES
 from workbench.ui.messages import Navigate
 from workbench.ui.screens.base import AreaScreen
-from workbench.ui.session import Snapshot
 from workbench.ui.text import Text
 from workbench.ui.widgets.score_bar import ScoreBar
+from workbench.vocab import VERDICT_TITLES
 
 VERDICT_TEXT = {
     "go": "Ready: every check passes.",

@@ -151,6 +151,8 @@ class ResultsBrowser(ScrollView, can_focus=True):
         if index >= self.total:
             return Strip.blank(width, base)
         row = self.row_at(index)
+        if y == self.size.height - 1 and index + 1 < self.total:
+            self._want((index + PAGE // 2) // PAGE)  # read ahead of a page down
         if row is None:
             self._want(index // PAGE)
             text = f"{index + 1:>6} loading…"

@@ -1,0 +1,386 @@
+"""The workbench's speed targets, each measured against a baseline in the same run.
+
+    python benchmarks/bench.py              # the full suite (make bench)
+    python benchmarks/bench.py --smoke      # one repetition, small sizes, no verdict
+
+Prints a table (figure, baseline, ratio, target, pass/fail) and writes it as
+JSON (benchmarks/results.json unless --json says otherwise). Each figure is the
+median of several runs after a warm-up. Absolute times differ between machines,
+so a target is a ratio to a baseline measured here and now, or a bound generous
+enough for a 2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+PYTHON = sys.executable
+SAMPLE_TOML = ROOT / "sample_project" / "support-assistant.toml"
+
+
+@dataclass
+class Figure:
+    name: str
+    value: float
+    unit: str
+    baseline: float | None
+    target: str
+    passed: bool | None
+
+    @property
+    def ratio(self) -> float | None:
+        if self.baseline in (None, 0):
+            return None
+        return self.value / self.baseline  # type: ignore[operator]
+
+
+def median_of(runs: int, measure: Callable[[], float], warmup: int = 1) -> float:
+    for _ in range(warmup):
+        measure()
+    return statistics.median(measure() for _ in range(runs))
+
+
+def timed_process(args: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
+    """Wall time (s) and peak memory (MB) of a child process."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        args, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"{' '.join(args)} failed: {proc.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+    return elapsed, usage.ru_maxrss // 1024
+
+
+def workbench(*args: str) -> list[str]:
+    return [PYTHON, "-m", "workbench", *args]
+
+
+# ---------------------------------------------------------------- cold start
+
+HEADLESS = {
+    "TEXTUAL_DRIVER": "textual.drivers.headless_driver:HeadlessDriver",
+    "TEXTUAL_PRESS": "ctrl+q",
+    "WORKBENCH_CONFIG": str(Path(tempfile.gettempdir()) / "workbench-bench-config.toml"),
+}
+
+
+def cold_start(project: Path, runs: int) -> list[Figure]:
+    bare = median_of(runs, lambda: timed_process([PYTHON, str(HERE / "bare_app.py")], HEADLESS)[0])
+    ours = median_of(runs, lambda: timed_process(workbench("open", str(project)), HEADLESS)[0])
+    data = median_of(
+        runs, lambda: timed_process([PYTHON, str(HERE / "first_data.py"), str(project)])[0]
+    )
+    return [
+        Figure(
+            "cold start to the first screen (s)",
+            ours,
+            "s",
+            bare,
+            "≤ 1.5× bare app",
+            ours <= 1.5 * bare,
+        ),
+        Figure(
+            "cold start until the project's data is drawn (s)",
+            data,
+            "s",
+            bare,
+            "≤ 2.0× bare app",
+            data <= 2.0 * bare,
+        ),
+    ]
+
+
+# -------------------------------------------------------------------- import
+
+
+def write_results(path: Path, rows: int) -> None:
+    import random
+
+    rng = random.Random(3)
+    kinds = ("normal",) * 7 + ("edge", "adversarial", "harmful")
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(
+            "id,category,group,kind,expected,output,correct,hallucinated,refused,"
+            "latency_ms,error,human_output\n"
+        )
+        for n in range(rows):
+            kind = rng.choice(kinds)
+            refused = ("true" if rng.random() < 0.97 else "false") if kind == "harmful" else ""
+            handle.write(
+                f"case-{n},{rng.choice(('billing', 'delivery', 'returns'))},"
+                f"{rng.choice(('en', 'de', 'fr'))},{kind},the expected answer,the output,"
+                f"{str(rng.random() < 0.92).lower()},{str(rng.random() < 0.04).lower()},"
+                f"{refused},{rng.uniform(300, 4000):.1f},{str(rng.random() < 0.005).lower()},\n"
+            )
+
+
+RAW_IMPORT = """
+import csv, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1])
+conn.execute("CREATE TABLE IF NOT EXISTS raw (a,b,c,d,e,f,g,h,i,j,k,l)")
+with open(sys.argv[2], newline="", encoding="utf-8") as handle:
+    rows = csv.reader(handle)
+    next(rows)
+    with conn:
+        conn.executemany("INSERT INTO raw VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+"""
+
+
+def import_figures(folder: Path, rows: int, runs: int) -> list[Figure]:
+    results = folder / "results.csv"
+    write_results(results, rows)
+    raw_db = folder / "raw.sqlite"
+
+    def raw() -> float:
+        raw_db.unlink(missing_ok=True)
+        return timed_process([PYTHON, "-c", RAW_IMPORT, str(raw_db), str(results)])[0]
+
+    memory: list[int] = []
+
+    def ours() -> float:
+        project = folder / "import.sqlite"
+        project.unlink(missing_ok=True)
+        subprocess.run(
+            workbench("new", str(project), "--name", "import"), check=True, capture_output=True
+        )
+        elapsed, peak = timed_process(workbench("import-results", str(project), str(results)))
+        memory.append(peak)
+        return elapsed
+
+    baseline = median_of(runs, raw)
+    value = median_of(runs, ours)
+    small = folder / "small.csv"
+    write_results(small, max(rows // 10, 10))
+    project = folder / "import-small.sqlite"
+    project.unlink(missing_ok=True)
+    subprocess.run(
+        workbench("new", str(project), "--name", "small"), check=True, capture_output=True
+    )
+    _, small_peak = timed_process(workbench("import-results", str(project), str(small)))
+    peak = statistics.median(memory)
+    return [
+        Figure(
+            f"import {rows:,} result rows from CSV (s)",
+            value,
+            "s",
+            baseline,
+            "≤ 2.5× raw sqlite3 executemany",
+            value <= 2.5 * baseline,
+        ),
+        Figure(
+            f"import peak memory, {rows:,} rows vs a tenth (MB)",
+            peak,
+            "MB",
+            small_peak,
+            "≤ 1.5× (streams the rows)",
+            peak <= 1.5 * small_peak,
+        ),
+    ]
+
+
+# ------------------------------------------------------------- large project
+
+
+def large_project_figures(project: Path, runs: int, export_dir: Path) -> list[Figure]:
+    check_time, check_mem = 0.0, 0
+    times, mems = [], []
+    for _ in range(runs + 1):
+        t, m = timed_process(workbench("check", str(project)))
+        times.append(t)
+        mems.append(m)
+    check_time, check_mem = statistics.median(times[1:]), max(mems)
+    times, mems = [], []
+    target = export_dir / "large.html"
+    for _ in range(runs + 1):
+        t, m = timed_process(
+            workbench("export", str(project), "--format", "html", "-o", str(target))
+        )
+        times.append(t)
+        mems.append(m)
+    export_time, export_mem = statistics.median(times[1:]), max(mems)
+    ui = subprocess.run(
+        [PYTHON, str(HERE / "ui_timings.py"), str(project)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    timings = json.loads(ui.stdout)
+    switch_worst = max(timings["switch_ms"].values())
+    return [
+        Figure(
+            "large project: workbench check (s)", check_time, "s", None, "< 1 s", check_time < 1.0
+        ),
+        Figure(
+            "large project: export --format html (s)",
+            export_time,
+            "s",
+            None,
+            "< 2 s",
+            export_time < 2.0,
+        ),
+        Figure(
+            "large project: slowest screen switch (ms)",
+            switch_worst,
+            "ms",
+            None,
+            "< 100 ms",
+            switch_worst < 100,
+        ),
+        Figure(
+            "large project: open in the UI until data drawn (s)",
+            timings["open_s"],
+            "s",
+            None,
+            "< 2 s",
+            timings["open_s"] < 2.0,
+        ),
+        Figure(
+            "large project: peak memory, check/export/UI (MB)",
+            max(check_mem, export_mem, timings["peak_mb"]),
+            "MB",
+            None,
+            "< 250 MB",
+            max(check_mem, export_mem, timings["peak_mb"]) < 250,
+        ),
+        Figure(
+            "results browser: first paint of 100,000 rows (s)",
+            timings["browser_first_s"],
+            "s",
+            None,
+            "< 0.5 s",
+            timings["browser_first_s"] < 0.5,
+        ),
+        Figure(
+            "results browser: slowest page down (ms)",
+            timings["browser_page_ms"],
+            "ms",
+            None,
+            "< 100 ms",
+            timings["browser_page_ms"] < 100,
+        ),
+        Figure(
+            "results browser: apply the failed-only filter (s)",
+            timings["browser_filter_s"],
+            "s",
+            None,
+            "< 0.5 s",
+            timings["browser_filter_s"] < 0.5,
+        ),
+    ]
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (
+        f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}, {platform.system()} {platform.release()}"
+    )
+
+
+def table(figures: list[Figure]) -> str:
+    lines = [
+        "| figure | value | baseline | ratio | target | result |",
+        "|---|---:|---:|---:|---|---|",
+    ]
+    for f in figures:
+        baseline = "—" if f.baseline is None else f"{f.baseline:.3g} {f.unit}"
+        ratio = "—" if f.ratio is None else f"{f.ratio:.2f}×"
+        result = "—" if f.passed is None else ("pass" if f.passed else "FAIL")
+        lines.append(
+            f"| {f.name} | {f.value:.3g} {f.unit} | {baseline} | {ratio} | {f.target} | {result} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="one repetition, small sizes")
+    parser.add_argument("--json", type=Path, default=HERE / "results.json")
+    parser.add_argument("--keep", type=Path, help="reuse (or keep) the large project here")
+    args = parser.parse_args()
+    smoke = args.smoke
+    runs = 1 if smoke else 5
+    folder = Path(tempfile.mkdtemp(prefix="workbench-bench-"))
+    try:
+        sample = folder / "sample.sqlite"
+        subprocess.run(
+            workbench("new", str(sample), "--from", str(SAMPLE_TOML)),
+            check=True,
+            capture_output=True,
+        )
+        print("Measuring cold start…", file=sys.stderr)
+        figures = cold_start(sample, runs)
+        print("Measuring the import…", file=sys.stderr)
+        figures += import_figures(folder, 2_000 if smoke else 100_000, 1 if smoke else 3)
+        large = args.keep or folder / "large.sqlite"
+        if not large.exists():
+            print("Building the large project (once)…", file=sys.stderr)
+            sizes = (
+                [
+                    "--items",
+                    "40",
+                    "--decisions",
+                    "50",
+                    "--history",
+                    "200",
+                    "--runs",
+                    "2",
+                    "--rows",
+                    "2000",
+                ]
+                if smoke
+                else []
+            )
+            subprocess.run(
+                [PYTHON, str(HERE / "large_project.py"), str(large), *sizes],
+                check=True,
+                capture_output=True,
+            )
+        print("Measuring the large project…", file=sys.stderr)
+        figures += large_project_figures(large, runs, folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    if smoke:
+        for f in figures:
+            f.passed = None  # a smoke run checks that the suite runs, not the machine
+    report = {
+        "machine": machine(),
+        "smoke": smoke,
+        "figures": [{**asdict(f), "ratio": f.ratio} for f in figures],
+    }
+    args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"Machine: {report['machine']}")
+    print(table(figures))
+    print(f"(written to {args.json})")
+    failed = [f for f in figures if f.passed is False]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    sys.exit(main())
