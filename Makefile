@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SAMPLE_TOML := sample_project/support-assistant.toml
 SAMPLE := sample_project/support-assistant.sqlite
 
-.PHONY: run install sample status test lint typecheck pytest snapshots clean
+.PHONY: run install sample status test lint typecheck pytest snapshots bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,9 @@ pytest: $(STAMP)
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py
 
 snapshots: $(STAMP)
 	$(BIN)/pytest -q tests/ui --snapshot-update

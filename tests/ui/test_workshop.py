@@ -154,7 +154,7 @@ async def test_attendees_and_the_editor_are_saved(new_path: Path, make_app) -> N
         assert "at least one name" in str(app.screen.query_one("#dialog-error").render())
         await type_text(pilot, "Ana Lopez\nBo [/] Chen\nCy")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(pilot)  # the names are saved before the editor is chosen
         await pilot.press("enter", "down", "enter")  # choose the second name
         await pilot.press("ctrl+s")
         await settle(pilot)

@@ -46,7 +46,7 @@ class ProjectSession:
         self.version = 0  # bumped by every edit made here
         self._data_version: int | None = None
         self._cached: Snapshot | None = None
-        self._cached_key: tuple[int, int] | None = None
+        self._cached_key: tuple[int, int, str | None] | None = None
 
     def open(self) -> None:
         from workbench.store import Store
@@ -86,7 +86,11 @@ class ProjectSession:
 
         with self._lock:
             store = self.store
-            key = (self.version, int(store.db.execute("PRAGMA data_version").fetchone()[0]))
+            key = (
+                self.version,
+                int(store.db.execute("PRAGMA data_version").fetchone()[0]),
+                self._editor,
+            )
             if self._cached is not None and self._cached_key == key:
                 return self._cached
             data, evidence, readiness = project_state(store)
