@@ -14,6 +14,7 @@ then checks that
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -23,6 +24,7 @@ from core_support import TEMPLATE_PATH
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
+from pydantic import ValidationError
 
 from workbench import operations
 from workbench.catalog import default_template
@@ -40,7 +42,12 @@ from workbench.models import (
 )
 from workbench.reports import build_report
 from workbench.reports.html import TEMPLATES_DIR, render_html
-from workbench.reports.markdown import escape_md, escape_md_cell, render_markdown
+from workbench.reports.markdown import (
+    escape_md,
+    escape_md_cell,
+    render_markdown,
+    reveal_invisible,
+)
 from workbench.store import Store
 
 T = TypeVar("T")
@@ -199,7 +206,7 @@ def projects(draw: Callable[..., Any]) -> ProjectData:
                 ),
             }
         )
-    question_ids = sorted(draw(st.lists(st.integers(1, 3) | wholes.filter(bool), max_size=6)))
+    question_ids = ordered(draw, draw(st.integers(0, 6)), 1, MAX_WHOLE)
     data = {
         "project": {
             "name": draw(text(100, 1)),
@@ -301,14 +308,11 @@ def projects(draw: Callable[..., Any]) -> ProjectData:
                 for position, option_id in enumerate(unique(draw, slugs, 3))
             ],
             "on_call": [
-                {"role": role, "person": draw(text(30))}
-                for role in draw(st.lists(text(30, 1), max_size=3))
+                {"role": role, "person": draw(text(30))} for role in unique(draw, text(30, 1), 3)
             ],
             "escalation": [
                 {"step": step, "contact": draw(text(30, 1)), "when": draw(text())}
-                for step in sorted(
-                    draw(st.lists(st.integers(1, 3) | wholes.filter(bool), max_size=4))
-                )
+                for step in ordered(draw, draw(st.integers(0, 4)), 1, MAX_WHOLE)
             ],
         },
         "oversight": {
@@ -440,7 +444,28 @@ def test_reports_escape_every_string(data: ProjectData) -> None:
         for escaped in (escape_md(string), escape_md_cell(string)):
             for char in "<>[]|*_`#!{}&~$":
                 assert not _unescaped(escaped, char), (char, escaped[:80])
-    md = render_markdown(report)
-    assert md.startswith(f"# Readiness report: {escape_md_cell(data.project.name)}\n")
-    shown = lax_markdown().render(md)
+    shown = lax_markdown().render(render_markdown(report))
+    heading = html.unescape(shown.split("<h1>", 1)[1].split("</h1>", 1)[0])
+    assert heading == "Readiness report: " + " ".join(reveal_invisible(data.project.name).split())
     assert set(re.findall(r"<([a-zA-Z][a-zA-Z0-9]*)", shown)) <= MARKDOWN_TAGS
+
+
+@pytest.mark.parametrize(
+    ("where", "twice"),
+    [
+        ("incident_response", {"on_call": [{"role": "Primary"}, {"role": "Primary"}]}),
+        (
+            "incident_response",
+            {"escalation": [{"step": 1, "contact": "A"}, {"step": 1, "contact": "B"}]},
+        ),
+        (None, {"parking_lot": [{"id": 1, "text": "a?"}, {"id": 1, "text": "b?"}]}),
+    ],
+    ids=["on-call role", "escalation step", "parked question"],
+)
+def test_a_key_the_file_keeps_once_cannot_be_given_twice(
+    where: str | None, twice: dict[str, Any]
+) -> None:
+    """(Found by the properties above: the second one used to replace the first, silently.)"""
+    raw: dict[str, Any] = {"project": {"name": "P"}, **({where: twice} if where else twice)}
+    with pytest.raises(ValidationError, match="appears twice"):
+        ProjectData.model_validate(raw)

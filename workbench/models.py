@@ -409,8 +409,11 @@ class ProjectData(Model):
         check("severity level", [s.id for s in self.incident_response.severity_levels])
         check("playbook phase", [p.id for p in self.incident_response.playbook])
         check("rollback option", [r.id for r in self.incident_response.rollback_options])
+        check("on-call role", [o.role for o in self.incident_response.on_call])
+        check("escalation step", [e.step for e in self.incident_response.escalation])
         check("oversight measure", [m.id for m in self.oversight.measures])
         check("decision", [d.id for d in self.decisions])
+        check("parked question", [q.id for q in self.parking_lot])
         ids = {d.id for d in self.decisions}
         for d in self.decisions:
             if d.supersedes is not None and d.supersedes not in ids:
