@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SAMPLE_TOML := sample_project/support-assistant.toml
 SAMPLE := sample_project/support-assistant.sqlite
 
-.PHONY: run install sample status test lint typecheck pytest snapshots bench clean
+.PHONY: run install sample status test lint typecheck pytest snapshots bench browser clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,12 @@ test: lint typecheck pytest
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
+
+# tests/test_report_security.py opens the HTML report in a real headless Chromium
+# (Debian's chromium package). Installing it needs root, so `make test` does not do it:
+# without Chromium those tests fail and say to run this, or set WORKBENCH_SKIP_BROWSER=1.
+browser:
+	command -v chromium >/dev/null || { apt-get update && apt-get install -y --no-install-recommends chromium; }
 
 snapshots: $(STAMP)
 	$(BIN)/pytest -q tests/ui --snapshot-update

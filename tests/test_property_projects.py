@@ -413,6 +413,8 @@ def _unescaped(text: str, char: str) -> bool:
 TEMPLATE_SOURCE = "".join(
     path.read_text(encoding="utf-8") for path in sorted(TEMPLATES_DIR.iterdir())
 )
+TEMPLATE_TAGS = set(re.findall(r"</?([a-zA-Z][a-zA-Z0-9]*)", TEMPLATE_SOURCE))
+RAW_LT = re.compile(r"<(?=[^a-zA-Z/!])")  # a "<" followed by what starts no tag
 # What the Markdown report itself is made of, once rendered (raw HTML on: the least safe way).
 MARKDOWN_TAGS = {"h1", "h2", "h3", "h4", "p", "ul", "ol", "li", "strong", "em", "hr"} | {
     "table",
@@ -436,9 +438,11 @@ def test_reports_escape_every_string(data: ProjectData) -> None:
     report = build_report(data, default_template(), [], generated_at="2026-01-01T00:00:00+00:00")
     page = render_html(report)
     strings = strings_in(data.model_dump(mode="json"))
+    # Every "<" in the page starts one of the template's own tags: none comes from the data.
+    assert RAW_LT.search(page) is None
+    assert set(re.findall(r"</?([a-zA-Z][a-zA-Z0-9]*)", page)) <= TEMPLATE_TAGS
     for string in strings:
-        # (A string the template itself writes, like "<td>", is in every page.)
-        if "<" in string and string not in TEMPLATE_SOURCE:
+        if RAW_LT.search(string):  # it could not be mistaken for the page's own markup
             assert string not in page, string[:80]
     for string in strings:
         for escaped in (escape_md(string), escape_md_cell(string)):
