@@ -121,7 +121,6 @@ class Change:
 
 def _encode(entity: Entity, model: BaseModel) -> dict[str, Any]:
     row = model.model_dump(mode="json")
-    row = {k: round(v, 6) if isinstance(v, float) else v for k, v in row.items()}  # BROKEN
     for name in entity.json_fields:
         row[name] = None if row[name] is None else json.dumps(row[name], ensure_ascii=False)
     if entity.key is None:
