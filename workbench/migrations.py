@@ -262,6 +262,13 @@ def evidence(db: Database) -> None:
     _stamp(db, 3)
 
 
+@project_migrations(name="0004_results_by_line")
+def results_by_line(db: Database) -> None:
+    """The results browser pages a run in file order: index it, so a page costs no sort."""
+    db.table("results").create_index(["run_id", "line"], if_not_exists=True)
+    _stamp(db, 4)
+
+
 assert len(project_migrations._migrations) == SCHEMA_VERSION, "update vocab.SCHEMA_VERSION"
 
 

@@ -22,13 +22,13 @@ from workbench.evidence import (
 )
 from workbench.readiness import format_value
 from workbench.results import FIELDS, KINDS, parse_mapping
-from workbench.runs import ResultFilter, count_results, import_results
+from workbench.runs import ResultFilter, count_results, import_results, page_results
 from workbench.ui.dialogs.form import FormDialog, FormField, Values
 from workbench.ui.screens.base import AreaScreen
 from workbench.ui.session import Snapshot
 from workbench.ui.text import Text
 from workbench.ui.widgets.interval_bar import interval_line
-from workbench.ui.widgets.results_browser import ResultsBrowser, verdict
+from workbench.ui.widgets.results_browser import PAGE, ResultsBrowser, verdict
 from workbench.ui.widgets.tables import RecordTable
 
 
@@ -295,13 +295,19 @@ class EvidenceScreen(AreaScreen):
 
     @work(thread=True, exclusive=True, group="evidence-count")
     def _count_rows(self, run_id: int, filters: ResultFilter) -> None:
-        total = self.app.session.read(  # type: ignore[attr-defined]
-            lambda store: count_results(store, run_id, filters)
+        # the count and the first page in one trip, so the rows appear at once
+        total, first = self.app.session.read(  # type: ignore[attr-defined]
+            lambda store: (
+                count_results(store, run_id, filters),
+                page_results(store, run_id, 0, PAGE, filters),
+            )
         )
-        self.app.call_from_thread(self._rows_counted, run_id, filters, total)
+        self.app.call_from_thread(self._rows_counted, run_id, filters, total, first)
 
-    def _rows_counted(self, run_id: int, filters: ResultFilter, total: int) -> None:
-        self.query_one(ResultsBrowser).show_run(run_id, total, filters)
+    def _rows_counted(
+        self, run_id: int, filters: ResultFilter, total: int, first: list[dict[str, Any]]
+    ) -> None:
+        self.query_one(ResultsBrowser).show_run(run_id, total, filters, first_page=first)
         parts = [f"run {run_id}", f"{total} rows"]
         if filters.failed:
             parts.append("failed only")

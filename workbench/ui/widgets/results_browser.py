@@ -94,13 +94,21 @@ class ResultsBrowser(ScrollView, can_focus=True):
 
     # ----------------------------------------------------------------- data
 
-    def show_run(self, run_id: int | None, total: int, filters: ResultFilter) -> None:
+    def show_run(
+        self,
+        run_id: int | None,
+        total: int,
+        filters: ResultFilter,
+        first_page: list[dict[str, Any]] | None = None,
+    ) -> None:
         self.run_id = run_id
         self.filters = filters
         self.total = total if run_id is not None else 0
         self.cursor = 0
         self._pages.clear()
         self._pending.clear()
+        if first_page is not None:
+            self._pages[0] = first_page
         self._generation += 1
         self.virtual_size = Size(self.width_total, self.total + 1)
         self.scroll_to(0, 0, animate=False)
