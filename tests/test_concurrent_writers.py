@@ -172,7 +172,12 @@ def test_two_processes_opening_old_files_at_once_migrate_each_once(project: Path
             assert store.load() == before
             applied = store.db.execute("SELECT name FROM _sqlite_migrations ORDER BY id")
             names = [r[0] for r in applied.fetchall()]
-        assert names == ["0001_initial", "0002_workshop", "0003_evidence"], path
+        assert names == [
+            "0001_initial",
+            "0002_workshop",
+            "0003_evidence",
+            "0004_results_by_line",
+        ], path
 
 
 # -------------------------------------------------------------------- lost races

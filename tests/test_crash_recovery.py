@@ -15,6 +15,7 @@ The random delays come from one seed, printed in every failure message: rerun wi
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import queue
@@ -200,7 +201,11 @@ def test_tick_killed_at_random_loses_no_acknowledged_edit(
     rng = random.Random(f"{SEED}-tick")
     path = new_project(tmp_path / "tick.sqlite")
     stored = interrupted = 0
-    for round_no in range(KILLS["tick"]):
+    for round_no in itertools.count():
+        # at least KILLS rounds, and more (up to four times as many) until one of
+        # them lands inside a transaction, so the test always exercises recovery
+        if round_no >= KILLS["tick"] and (interrupted or round_no >= 4 * KILLS["tick"]):
+            break
         context = where("tick", round_no)
         job = {"kind": "tick", "path": str(path), "item": ITEM, "start": stored + 1}
         killed = writer.kill_during(job, rng.uniform(0, MAX_DELAY_S), context)
@@ -235,7 +240,11 @@ def test_decide_killed_at_random_loses_no_acknowledged_decision(
     rng = random.Random(f"{SEED}-decide")
     path = new_project(tmp_path / "decide.sqlite")
     stored = interrupted = 0
-    for round_no in range(KILLS["decide"]):
+    for round_no in itertools.count():
+        # at least KILLS rounds, and more (up to four times as many) until one of
+        # them lands inside a transaction, so the test always exercises recovery
+        if round_no >= KILLS["decide"] and (interrupted or round_no >= 4 * KILLS["decide"]):
+            break
         context = where("decide", round_no)
         job = {"kind": "decide", "path": str(path), "start": stored + 1}
         killed = writer.kill_during(job, rng.uniform(0, MAX_DELAY_S), context)
@@ -276,7 +285,13 @@ def test_import_killed_at_random_leaves_only_complete_runs(
         return str(name)
 
     stored = idle = interrupted = 0
-    for round_no in range(KILLS["import-results"]):
+    for round_no in itertools.count():
+        # at least KILLS rounds, and more (up to four times as many) until one of
+        # them lands inside a transaction, so the test always exercises recovery
+        if round_no >= KILLS["import-results"] and (
+            interrupted or round_no >= 4 * KILLS["import-results"]
+        ):
+            break
         context = where("import-results", round_no)
         todo = [(n, results_file(n)) for n in range(stored + 1, stored + 9)]
         job = {"kind": "import-results", "path": str(path), "files": todo}
