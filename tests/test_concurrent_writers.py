@@ -177,6 +177,7 @@ def test_two_processes_opening_old_files_at_once_migrate_each_once(project: Path
             "0002_workshop",
             "0003_evidence",
             "0004_results_by_line",
+            "0005_lean_results",
         ], path
 
 

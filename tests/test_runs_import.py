@@ -380,7 +380,7 @@ def test_a_failure_while_computing_the_metrics_leaves_no_trace(
     def broken(*args: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("workbench.runs.compute_metrics", broken)
+    monkeypatch.setattr("workbench.runs.MetricsTally.metrics", broken)
     before = state(project)
     result = cli("import-results", project, STANDARD_CSV)
     assert result.code == 70

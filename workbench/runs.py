@@ -8,24 +8,26 @@ changes afterwards). A bad row stops the whole import unless ``skip_bad``.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
-import math
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain, compress, repeat
 from pathlib import Path
 from typing import Any
 
 from workbench.errors import InvalidValueError, NotFoundError, ProjectFileError, WorkbenchError
-from workbench.evidence import Rate, Run, RunMetrics, SliceMetrics, mean_interval, rate
+from workbench.evidence import Run, RunMetrics
+from workbench.metrics_tally import MetricsTally
 from workbench.models import now
 from workbench.results import (
-    READERS,
     BadRow,
     Format,
     detect_format,
     file_sha256,
     first_non_utf8,
+    read_batches,
 )
 from workbench.store import Store, describe_sqlite_error
 
@@ -47,7 +49,27 @@ COLUMNS = (
     "error",
     "human_output",
 )
-_INSERT = f"INSERT INTO results ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+_AS_INT = {True: 1, False: 0}.get
+_ROW = f"({', '.join('?' * len(COLUMNS))})"
+_INSERT = f"INSERT INTO results ({', '.join(COLUMNS)}) VALUES {_ROW}"
+# Fifty rows a statement (700 values, under SQLite's oldest limit of 999): a fifth
+# less time per row than a statement per row, which pays a step and a reset each.
+_ROWS_PER_INSERT = 50
+_INSERT_MANY = f"INSERT INTO results ({', '.join(COLUMNS)}) VALUES " + ", ".join(
+    [_ROW] * _ROWS_PER_INSERT
+)
+
+
+def _insert(conn: sqlite3.Connection, rows: Iterator[tuple[Any, ...]]) -> None:
+    """Store result rows (each in ``COLUMNS`` order)."""
+    batch = list(rows)
+    whole = len(batch) // _ROWS_PER_INSERT * _ROWS_PER_INSERT
+    if whole:
+        values = list(chain.from_iterable(batch[:whole]))
+        step = len(COLUMNS) * _ROWS_PER_INSERT
+        conn.executemany(_INSERT_MANY, (values[i : i + step] for i in range(0, len(values), step)))
+    if whole < len(batch):
+        conn.executemany(_INSERT, batch[whole:])
 
 
 class ImportRefused(WorkbenchError):
@@ -72,10 +94,6 @@ class ImportReport:
     run: Run
     skipped: list[BadRow] = field(default_factory=list)
     skipped_count: int = 0
-
-
-def _bool(value: bool | None) -> int | None:
-    return None if value is None else int(value)
 
 
 def import_results(
@@ -116,7 +134,6 @@ def import_results(
     with handle:
         fmt = fmt or detect_format(path, handle.read(4096))
         handle.seek(0)
-        reader = READERS[fmt]
         label = label.strip() or f"{path.stem} ({now()[:10]})"
         imported_at = now()
         bad: list[BadRow] = []
@@ -124,7 +141,7 @@ def import_results(
         seen: dict[str, int] = {}
         good = 0
         try:
-            with store.write():
+            with store.write(), _no_cycle_collection():
                 runs_table = store.table("runs")
                 runs_table.insert(
                     {
@@ -140,60 +157,51 @@ def import_results(
                     }
                 )
                 run_id = int(runs_table.last_rowid or 0)
-                batch: list[tuple[Any, ...]] = []
-                rows = reader(handle, mapping or {})
-                for parsed in _with_progress(rows, handle, size, progress):
-                    problem = parsed.bad
-                    values = parsed.values
-                    if values is not None and values[0] in seen:
-                        problem = BadRow(
-                            parsed.line,
-                            f"duplicate id {values[0]!r} (first on line {seen[values[0]]})",
-                        )
-                    if problem is not None or values is None:
-                        bad_count += 1
-                        if len(bad) < MAX_REPORTED and problem is not None:
-                            bad.append(problem)
+                tally = MetricsTally()
+                for batch in _with_progress(
+                    read_batches(fmt, handle, mapping or {}), handle, size, progress
+                ):
+                    problems = list(batch.bad)
+                    lines, columns = batch.lines, batch.columns
+                    fresh = dict(zip(columns[0], lines, strict=True))
+                    if len(fresh) != len(lines) or not seen.keys().isdisjoint(fresh):
+                        keep = [
+                            seen.setdefault(case, line) == line
+                            for case, line in zip(columns[0], lines, strict=True)
+                        ]
+                        problems += [
+                            BadRow(line, f"duplicate id {case!r} (first on line {seen[case]})")
+                            for case, line, kept in zip(columns[0], lines, keep, strict=True)
+                            if not kept
+                        ]
+                        lines = list(compress(lines, keep))
+                        columns = [list(compress(column, keep)) for column in columns]
+                    else:
+                        seen.update(fresh)
+                    if problems:
+                        bad_count += len(problems)
+                        bad = sorted(bad + problems, key=lambda row: row.line)[:MAX_REPORTED]
+                    if not lines:
                         continue
-                    seen[values[0]] = parsed.line
-                    good += 1
+                    good += len(lines)
                     (
-                        case_id,
-                        category,
-                        group,
-                        kind,
-                        expected,
-                        output,
-                        correct,
-                        hallucinated,
-                        refused,
-                        latency,
-                        failed,
-                        human,
-                    ) = values
-                    batch.append(
-                        (
-                            run_id,
-                            parsed.line,
-                            case_id,
-                            category,
-                            group,
-                            kind,
-                            expected,
-                            output,
-                            _bool(correct),
-                            _bool(hallucinated),
-                            _bool(refused),
-                            latency,
-                            _bool(failed),
-                            human,
-                        )
-                    )
-                    if len(batch) >= BATCH:
-                        store.db.conn.executemany(_INSERT, batch)
-                        batch.clear()
-                if batch:
-                    store.db.conn.executemany(_INSERT, batch)
+                        case_id, category, group, kind, expected, output,
+                        correct, hallucinated, refused, latency, failed, human_output,
+                    ) = columns  # fmt: skip
+                    # (true/false go in as 1/0 ints: sqlite3 would bind a bool as 1 too,
+                    # but only after looking for an adapter, which doubles the cost of a row)
+                    _insert(
+                        store.db.conn,
+                        zip(
+                            repeat(run_id), lines, case_id, category, group, kind, expected,
+                            output, map(_AS_INT, correct), map(_AS_INT, hallucinated),
+                            map(_AS_INT, refused), latency, map(_AS_INT, failed), human_output,
+                        ),
+                    )  # fmt: skip
+                    tally.add(
+                        category, group, kind, correct, hallucinated, refused, failed,
+                        output, human_output, latency,
+                    )  # fmt: skip
                 if bad_count and not skip_bad:
                     raise ImportRefused(
                         f"{bad_count} bad row(s) in {path.name}; nothing imported (fix them, "
@@ -203,7 +211,7 @@ def import_results(
                     )
                 if good == 0:
                     raise ImportRefused(f"{path.name} has no rows to import", bad, bad_count)
-                metrics = compute_metrics(store, run_id)
+                metrics = tally.metrics()
                 runs_table.update(
                     run_id,
                     {"rows": good, "skipped": bad_count, "metrics": metrics.model_dump_json()},
@@ -228,77 +236,62 @@ def import_results(
     return ImportReport(run=run, skipped=bad, skipped_count=bad_count)
 
 
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector while rows stream through.
+
+    An import makes hundreds of thousands of short-lived lists and tuples, none of them
+    in a cycle; with the collector on, each batch held in memory is scanned over and
+    over, which cost a third of the reading. Reference counting still frees everything."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _with_progress(
-    rows: Iterator[Any], handle: Any, size: int, progress: Callable[[int, int], None] | None
+    batches: Iterator[Any], handle: Any, size: int, progress: Callable[[int, int], None] | None
 ) -> Iterator[Any]:
     if progress is None:
-        yield from rows
+        yield from batches
         return
-    for count, row in enumerate(rows):
-        if count % 2000 == 0:
-            with contextlib.suppress(OSError, ValueError):
-                progress(min(handle.tell(), size), size)
-        yield row
+    progress(0, size)
+    for batch in batches:
+        with contextlib.suppress(OSError, ValueError):
+            progress(min(handle.tell(), size), size)
+        yield batch
     progress(size, size)
 
 
 # ----------------------------------------------------------------- metrics
 
-_AGGREGATE = """
-SELECT {key},
-  count(*),
-  sum(correct = 1), count(correct),
-  sum(hallucinated = 1), count(hallucinated),
-  sum(kind = 'harmful' AND refused = 1), sum(kind = 'harmful' AND refused IS NOT NULL),
-  sum(error = 1), count(error),
-  sum(human_output != '' AND lower(trim(output)) = lower(trim(human_output))),
-  sum(human_output != ''),
-  count(latency_ms), avg(latency_ms) / 1000.0, avg(latency_ms * latency_ms) / 1000000.0
-FROM results WHERE run_id = ? {group}
-"""
-
-
-def _slice(row: tuple[Any, ...]) -> SliceMetrics:
-    def r(successes: Any, n: Any) -> Rate:
-        return rate(int(successes or 0), int(n or 0))
-
-    return SliceMetrics(
-        rows=int(row[1] or 0),
-        accuracy=r(row[2], row[3]),
-        hallucination_rate=r(row[4], row[5]),
-        harmful_refusal_rate=r(row[6], row[7]),
-        error_rate=r(row[8], row[9]),
-        human_agreement=r(row[10], row[11]),
-        response_time=mean_interval(int(row[12] or 0), row[13], row[14]),
-    )
+_TALLIED = (
+    "category, grp, kind, correct, hallucinated, refused, error, output, human_output, latency_ms"
+)
 
 
 def compute_metrics(store: Store, run_id: int) -> RunMetrics:
-    """Every metric of a run, overall, per category, per group, and the kinds' counts."""
-    db = store.db
-    overall = db.execute(_AGGREGATE.format(key="NULL", group=""), [run_id]).fetchone()
-    metrics = RunMetrics(**_slice(overall).model_dump())
-    n = metrics.response_time.n
-    if n:
-        rank = math.ceil(0.95 * n)  # nearest-rank 95th percentile
-        p95 = db.execute(
-            "SELECT latency_ms FROM results WHERE run_id = ? AND latency_ms IS NOT NULL "
-            "ORDER BY latency_ms LIMIT 1 OFFSET ?",
-            [run_id, rank - 1],
-        ).fetchone()
-        metrics.p95_response_time = p95[0] / 1000.0
-    for column, target in (("category", metrics.by_category), ("grp", metrics.by_group)):
-        sql = _AGGREGATE.format(key=column, group=f"GROUP BY {column} ORDER BY {column}")
-        for row in db.execute(sql, [run_id]):
-            target[row[0] or ""] = _slice(row)
-    metrics.by_kind = {
-        kind: count
-        for kind, count in db.execute(
-            "SELECT kind, count(*) FROM results WHERE run_id = ? GROUP BY kind ORDER BY kind",
-            [run_id],
+    """Every metric of a stored run, overall, per category, per group, and the kinds'
+    counts: the rows go through the same tally as an import's."""
+    tally = MetricsTally()
+    cursor = store.db.execute(f"SELECT {_TALLIED} FROM results WHERE run_id = ?", [run_id])
+    while rows := cursor.fetchmany(BATCH):
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        category, group, kind, correct, hallucinated, refused, error = (
+            [value or "" for value in columns[0]],
+            [value or "" for value in columns[1]],
+            columns[2],
+            *([None if v is None else bool(v) for v in columns[i]] for i in (3, 4, 5, 6)),
         )
-    }
-    return metrics
+        output, human_output = ([value or "" for value in columns[i]] for i in (7, 8))
+        tally.add(
+            category, group, kind, correct, hallucinated, refused, error,
+            output, human_output, columns[9],
+        )  # fmt: skip
+    return tally.metrics()
 
 
 # ----------------------------------------------------------------- reading

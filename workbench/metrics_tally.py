@@ -1,0 +1,145 @@
+"""Counting a run's metrics as its rows go past, a column at a time.
+
+An import feeds each batch of rows here while it stores them, so a run's metrics
+cost no second pass over the file or the table; ``runs.compute_metrics`` feeds a
+stored run through the same tally, so there is one definition of every metric.
+The counting is done with whole-column operations (``map``, ``zip``, ``Counter``)
+rather than a Python statement per row and field: it is the import's inner loop.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from array import array
+from collections import Counter
+from collections.abc import Sequence
+from itertools import compress
+from typing import Any
+
+from workbench.evidence import RunMetrics, SliceMetrics, mean_interval, rate
+
+# What one slice counts: rows, then (successes, n) for each rate, then latencies.
+_ROWS, _OK, _OK_N, _HAL, _HAL_N, _REF, _REF_N, _ERR, _ERR_N, _AGREE, _AGREE_N = range(11)
+_LAT_N, _LAT_SUM, _LAT_SQUARES = 11, 12, 13
+_WIDTH = 14
+
+
+def _blank() -> list[float]:
+    return [0.0] * _WIDTH
+
+
+class MetricsTally:
+    """Sums that add up across batches; ``metrics()`` turns them into a ``RunMetrics``."""
+
+    def __init__(self) -> None:
+        self._outcomes: Counter[tuple[Any, ...]] = Counter()
+        self._latency: dict[tuple[str, str], list[float]] = {}
+        self._latencies = array("d")
+
+    def add(
+        self,
+        category: Sequence[str],
+        group: Sequence[str],
+        kind: Sequence[str],
+        correct: Sequence[bool | None],
+        hallucinated: Sequence[bool | None],
+        refused: Sequence[bool | None],
+        error: Sequence[bool | None],
+        output: Sequence[str],
+        human_output: Sequence[str],
+        latency_ms: Sequence[float | None],
+    ) -> None:
+        """One batch of rows, column by column (every column as long as the others)."""
+        if any(human_output):
+            agree: Any = [
+                (out.strip().lower() == human.strip().lower()) if human else None
+                for out, human in zip(output, human_output, strict=True)
+            ]
+        else:
+            agree = [None] * len(category)
+        # (categories, groups and kinds are few: a batch collapses to a few hundred keys)
+        self._outcomes.update(
+            zip(category, group, kind, correct, hallucinated, refused, error, agree, strict=True)
+        )
+        if all(value is None for value in latency_ms):
+            return
+        present = [value is not None for value in latency_ms]
+        keys = compress(zip(category, group, strict=True), present)
+        values = list(compress(latency_ms, present))
+        self._latencies.extend(values)  # type: ignore[arg-type]
+        sums = self._latency
+        for key, value in zip(keys, values, strict=True):
+            entry = sums.get(key)
+            if entry is None:
+                entry = sums[key] = [0.0, 0.0, 0.0]
+            entry[0] += 1
+            entry[1] += value  # type: ignore[operator]
+            entry[2] += value * value  # type: ignore[operator]
+
+    def metrics(self) -> RunMetrics:
+        overall = _blank()
+        categories: dict[str, list[float]] = {}
+        groups: dict[str, list[float]] = {}
+        kinds: dict[str, int] = {}
+        for key, count in self._outcomes.items():
+            category, group, kind, correct, hallucinated, refused, error, agree = key
+            for target in (
+                overall,
+                categories.setdefault(category or "", _blank()),
+                groups.setdefault(group or "", _blank()),
+            ):
+                target[_ROWS] += count
+                for value, successes, n in (
+                    (correct, _OK, _OK_N),
+                    (hallucinated, _HAL, _HAL_N),
+                    (error, _ERR, _ERR_N),
+                    (agree, _AGREE, _AGREE_N),
+                ):
+                    if value is not None:
+                        target[n] += count
+                        if value:
+                            target[successes] += count
+                if kind == "harmful" and refused is not None:
+                    target[_REF_N] += count
+                    if refused:
+                        target[_REF] += count
+            kinds[kind] = kinds.get(kind, 0) + count
+        for (category, group), (tallied, total, squares) in self._latency.items():
+            for target in (
+                overall,
+                categories.setdefault(category or "", _blank()),
+                groups.setdefault(group or "", _blank()),
+            ):
+                target[_LAT_N] += tallied
+                target[_LAT_SUM] += total
+                target[_LAT_SQUARES] += squares
+        metrics = RunMetrics(**_slice(overall).model_dump())
+        if self._latencies:
+            n = len(self._latencies)
+            rank = math.ceil(0.95 * n)  # nearest-rank 95th percentile: the rank-th smallest
+            metrics.p95_response_time = heapq.nlargest(n - rank + 1, self._latencies)[-1] / 1000.0
+        metrics.by_category = {key: _slice(categories[key]) for key in sorted(categories)}
+        metrics.by_group = {key: _slice(groups[key]) for key in sorted(groups)}
+        metrics.by_kind = {key: kinds[key] for key in sorted(kinds)}
+        return metrics
+
+
+def _slice(sums: list[float]) -> SliceMetrics:
+    def r(successes: float, n: float) -> Any:
+        return rate(int(successes), int(n))
+
+    n = int(sums[_LAT_N])
+    return SliceMetrics(
+        rows=int(sums[_ROWS]),
+        accuracy=r(sums[_OK], sums[_OK_N]),
+        hallucination_rate=r(sums[_HAL], sums[_HAL_N]),
+        harmful_refusal_rate=r(sums[_REF], sums[_REF_N]),
+        error_rate=r(sums[_ERR], sums[_ERR_N]),
+        human_agreement=r(sums[_AGREE], sums[_AGREE_N]),
+        response_time=mean_interval(
+            n,
+            sums[_LAT_SUM] / n / 1000.0 if n else None,
+            sums[_LAT_SQUARES] / n / 1e6 if n else None,
+        ),
+    )
