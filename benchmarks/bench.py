@@ -50,10 +50,17 @@ class Figure:
         return self.value / self.baseline  # type: ignore[operator]
 
 
-def median_of(runs: int, measure: Callable[[], float], warmup: int = 1) -> float:
-    for _ in range(warmup):
-        measure()
-    return statistics.median(measure() for _ in range(runs))
+def paired_medians(
+    runs: int, baseline: Callable[[], float], ours: Callable[[], float]
+) -> tuple[float, float]:
+    """Medians of a baseline and of ours, measured in turns after a warm-up of each.
+
+    Taking turns matters on a shared machine, whose speed drifts by a quarter over a
+    minute: measured one after the other, a ratio would partly compare two moments."""
+    baseline()
+    ours()
+    pairs = [(baseline(), ours()) for _ in range(runs)]
+    return statistics.median(b for b, _ in pairs), statistics.median(o for _, o in pairs)
 
 
 def timed_process(args: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
@@ -83,10 +90,16 @@ HEADLESS = {
 
 
 def cold_start(project: Path, runs: int) -> list[Figure]:
-    bare = median_of(runs, lambda: timed_process([PYTHON, str(HERE / "bare_app.py")], HEADLESS)[0])
-    ours = median_of(runs, lambda: timed_process(workbench("open", str(project)), HEADLESS)[0])
-    data = median_of(
-        runs, lambda: timed_process([PYTHON, str(HERE / "first_data.py"), str(project)])[0]
+    def bare_app() -> float:
+        return timed_process([PYTHON, str(HERE / "bare_app.py")], HEADLESS)[0]
+
+    bare, ours = paired_medians(
+        runs, bare_app, lambda: timed_process(workbench("open", str(project)), HEADLESS)[0]
+    )
+    bare_again, data = paired_medians(
+        runs,
+        bare_app,
+        lambda: timed_process([PYTHON, str(HERE / "first_data.py"), str(project)])[0],
     )
     return [
         Figure(
@@ -101,9 +114,9 @@ def cold_start(project: Path, runs: int) -> list[Figure]:
             "cold start until the project's data is drawn (s)",
             data,
             "s",
-            bare,
+            bare_again,
             "≤ 2.0× bare app",
-            data <= 2.0 * bare,
+            data <= 2.0 * bare_again,
         ),
     ]
 
@@ -165,8 +178,7 @@ def import_figures(folder: Path, rows: int, runs: int) -> list[Figure]:
         memory.append(peak)
         return elapsed
 
-    baseline = median_of(runs, raw)
-    value = median_of(runs, ours)
+    baseline, value = paired_medians(runs, raw, ours)
     small = folder / "small.csv"
     write_results(small, max(rows // 10, 10))
     project = folder / "import-small.sqlite"
@@ -223,7 +235,16 @@ def large_project_figures(project: Path, runs: int, export_dir: Path) -> list[Fi
         check=True,
     )
     timings = json.loads(ui.stdout)
+    early = subprocess.run(
+        [PYTHON, str(HERE / "ui_timings.py"), str(project), "--early"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    early_timings = json.loads(early.stdout)
     switch_worst = max(timings["switch_ms"].values())
+    early_worst = max(early_timings["switch_early_ms"].values())
+    peak = max(check_mem, export_mem, timings["peak_mb"])
     return [
         Figure(
             "large project: workbench check (s)", check_time, "s", None, "< 1 s", check_time < 1.0
@@ -237,14 +258,6 @@ def large_project_figures(project: Path, runs: int, export_dir: Path) -> list[Fi
             export_time < 2.0,
         ),
         Figure(
-            "large project: slowest screen switch (ms)",
-            switch_worst,
-            "ms",
-            None,
-            "< 100 ms",
-            switch_worst < 100,
-        ),
-        Figure(
             "large project: open in the UI until data drawn (s)",
             timings["open_s"],
             "s",
@@ -253,12 +266,36 @@ def large_project_figures(project: Path, runs: int, export_dir: Path) -> list[Fi
             timings["open_s"] < 2.0,
         ),
         Figure(
+            "large project: slowest screen switch, key to frame (ms)",
+            switch_worst,
+            "ms",
+            None,
+            "< 100 ms",
+            switch_worst < 100,
+        ),
+        Figure(
+            "large project: other screens built in the background within (s)",
+            timings["built_ahead_s"],
+            "s",
+            None,
+            "(shown)",
+            None,
+        ),
+        Figure(
+            "large project: slowest switch while they are being built (ms)",
+            early_worst,
+            "ms",
+            None,
+            "(shown)",
+            None,
+        ),
+        Figure(
             "large project: peak memory, check/export/UI (MB)",
-            max(check_mem, export_mem, timings["peak_mb"]),
+            peak,
             "MB",
             None,
             "< 250 MB",
-            max(check_mem, export_mem, timings["peak_mb"]) < 250,
+            peak < 250,
         ),
         Figure(
             "results browser: first paint of 100,000 rows (s)",
@@ -269,7 +306,7 @@ def large_project_figures(project: Path, runs: int, export_dir: Path) -> list[Fi
             timings["browser_first_s"] < 0.5,
         ),
         Figure(
-            "results browser: slowest page down (ms)",
+            "results browser: slowest page down, key to frame (ms)",
             timings["browser_page_ms"],
             "ms",
             None,

@@ -16,6 +16,7 @@ immutable with ``chattr +i``; failing both, those two rows are skipped and say w
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import re
@@ -480,11 +481,21 @@ async def test_a_value_out_of_range_typed_in_the_ui(
 
     before = Before.of(project.parent)
     app = WorkbenchApp(
-        project, editor="tester", config_file=tmp_path / "config.toml", poll_seconds=0
+        project,
+        editor="tester",
+        config_file=tmp_path / "config.toml",
+        poll_seconds=0,
+        build_ahead=False,
     )
+
+    async def settled() -> None:
+        while app.reading:
+            await asyncio.sleep(0.005)
+        await app.workers.wait_for_complete()
+
     async with app.run_test(size=(120, 36)) as pilot:
         for key in keys:
-            await app.workers.wait_for_complete()
+            await settled()
             await pilot.press(key)
             await pilot.pause()
         assert isinstance(app.screen, FormDialog)
@@ -495,7 +506,7 @@ async def test_a_value_out_of_range_typed_in_the_ui(
         assert "\n" not in shown.strip()
         assert re.fullmatch(message, shown.strip()), shown
         await pilot.press("escape")
-        await app.workers.wait_for_complete()
+        await settled()
         await pilot.pause()
         assert app.is_running
     before.unchanged()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -35,9 +36,14 @@ def new_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def make_app(tmp_path: Path):
-    """An app on ``path`` with its settings in tmp_path, no polling and a fixed editor."""
+    """An app on ``path`` with its settings in tmp_path, no polling and a fixed editor.
+
+    Screens are built when first visited (``build_ahead=False``) unless a test asks:
+    building them all in the background would make every ``settle`` wait for it.
+    test_build_ahead.py covers the app as a user starts it."""
 
     def make(path: Path, editor: str = "facilitator", **kwargs) -> WorkbenchApp:
+        kwargs.setdefault("build_ahead", False)
         return WorkbenchApp(
             path,
             editor=editor,
@@ -52,6 +58,8 @@ def make_app(tmp_path: Path):
 async def settle(pilot: Pilot) -> None:
     """Wait until every worker (loads and edits) has finished and the screen has redrawn."""
     for _ in range(3):
+        while pilot.app.reading:  # reads run in daemon threads, not workers
+            await asyncio.sleep(0.005)
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 

@@ -85,7 +85,9 @@ def hostile_project() -> Path:
 
 
 def app_for(path: Path) -> WorkbenchApp:
-    return WorkbenchApp(path, editor=BY, config_file=FOLDER / "config.toml", poll_seconds=0)
+    return WorkbenchApp(
+        path, editor=BY, config_file=FOLDER / "config.toml", poll_seconds=0, build_ahead=False
+    )
 
 
 def goto(key: str):

@@ -47,7 +47,12 @@ def pinned_sample() -> Path:
 
 def app_for(path: Path, theme: str = "workbench-dark") -> WorkbenchApp:
     return WorkbenchApp(
-        path, editor="Maria Okafor", theme=theme, config_file=FOLDER / "config.toml", poll_seconds=0
+        path,
+        editor="Maria Okafor",
+        theme=theme,
+        config_file=FOLDER / "config.toml",
+        poll_seconds=0,
+        build_ahead=False,
     )
 
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import gc
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -57,8 +59,12 @@ class WorkbenchApp(App[int]):
         editor: str | None = None,
         config_file: Path | None = None,
         poll_seconds: float = 2.0,
+        build_ahead: bool = True,
     ) -> None:
         super().__init__()
+        self._build_ahead = build_ahead
+        self._built_ahead = False
+        self._reads: set[threading.Thread] = set()
         self.session = ProjectSession(path, editor)
         self.config_file = config_file
         self._requested_theme = theme
@@ -74,6 +80,7 @@ class WorkbenchApp(App[int]):
     # ------------------------------------------------------------- start-up
 
     def on_mount(self) -> None:
+        self._collect_when_idle()
         for theme in THEMES:
             self.register_theme(theme)
         try:
@@ -107,20 +114,98 @@ class WorkbenchApp(App[int]):
         with contextlib.suppress(OSError, WorkbenchError):
             config.save_theme(name, self.config_file)
 
+    # ------------------------------------------- cycle collection when idle
+
+    def _collect_when_idle(self) -> None:
+        """Full collections of reference cycles in the pauses, not during a key press.
+
+        Textual leaves cyclic garbage behind every restyle. Young garbage is collected
+        as usual (cheap: only new objects are looked at); but with a large project in
+        memory a full collection takes 50-250 ms, and Python starts one at whatever
+        key press it happens to fall on. Here full collections wait until nobody has
+        pressed a key or moved the mouse for a second (or, in a long burst of work
+        without a pause, for at most a minute)."""
+        self._gc_thresholds = gc.get_threshold()
+        young, older, _ = self._gc_thresholds
+        gc.set_threshold(young, older, 1_000_000)  # no automatic full collection
+        self._last_input = self._last_full_collection = time.monotonic()
+        self.set_interval(0.5, self._collect_if_idle)
+
+    def _collect_if_idle(self) -> None:
+        now = time.monotonic()
+        idle = now - self._last_input > 1.0
+        overdue = now - self._last_full_collection > 60.0
+        if gc.get_count()[2] >= 10 and (idle or overdue):
+            gc.collect()
+            self._last_full_collection = now
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self._last_input = time.monotonic()
+        await super().on_event(event)
+
+    # ------------------------------------------------- screens built ahead
+
+    def screen_drawn(self, screen: Screen[Any]) -> None:
+        """A screen has drawn the project: once the first has, build the others."""
+        if self._build_ahead and not self._built_ahead and screen is self.screen:
+            self._built_ahead = True
+            self._build_screens_ahead()
+
+    @work(exclusive=True, group="build-ahead")
+    async def _build_screens_ahead(self) -> None:
+        """Build every other area's screen in the background, one at a time.
+
+        Building a screen (its widgets, their styles, its first layout) takes a few
+        hundred milliseconds on a small machine: too long a pause after a key press
+        in front of a room. Built while the team reads the overview, each screen is
+        then only shown, well within 100 ms. Each is mounted in turn, and none is
+        started while keys are being pressed, so as not to slow the screens asked for."""
+        await asyncio.sleep(0.2)
+        for place in PLACES:
+            while time.monotonic() - self._last_input < 0.5:
+                await asyncio.sleep(0.1)  # someone is at the keys: leave them the machine
+            if place.mode in self._screen_stacks:  # (already visited)
+                continue
+            # Textual's own first step of switch_mode, without the switch: the screen
+            # is composed, mounted, styled and laid out off screen.
+            await self._init_mode(place.mode)
+            await asyncio.sleep(0.05)
+
     # ---------------------------------------------------------- data flow
 
     def load(self, screen: Screen[Any]) -> None:
-        """Read the project in a worker and hand the snapshot to ``screen``."""
-        self._load(screen)
+        """Read the project in a background thread and hand the snapshot to ``screen``.
 
-    @work(thread=True, group="load")
+        A daemon thread, not a Textual worker: quitting must not wait for a read of a
+        large project (Textual waits for its thread workers; edits are those)."""
+        thread = threading.Thread(target=self._load, args=(screen,), name="read", daemon=True)
+        self._reads.add(thread)
+        thread.start()
+
     def _load(self, screen: Screen[Any]) -> None:
         try:
             snapshot = self.session.snapshot()
+            if snapshot is not None:
+                screen.post_message(SnapshotLoaded(snapshot))
         except WorkbenchError as error:
-            self.call_from_thread(self.show_status, str(error), True)
-            return
-        screen.post_message(SnapshotLoaded(snapshot))
+            self._from_thread(self.show_status, str(error), True)
+        except BaseException as error:  # a bug: let the app report it as a worker would
+            self._from_thread(self._read_crashed, error)
+        finally:
+            self._reads.discard(threading.current_thread())
+
+    def _from_thread(self, callback: Callable[..., Any], *args: Any) -> None:
+        with contextlib.suppress(RuntimeError):  # (the app has already stopped)
+            self.call_from_thread(callback, *args)
+
+    def _read_crashed(self, error: BaseException) -> None:
+        raise error
+
+    @property
+    def reading(self) -> bool:
+        """Whether a read started by ``load`` is still running (for tests)."""
+        return bool(self._reads)
 
     def edit(
         self,
@@ -245,6 +330,8 @@ class WorkbenchApp(App[int]):
 
     def on_unmount(self) -> None:
         self.session.close()
+        if hasattr(self, "_gc_thresholds"):
+            gc.set_threshold(*self._gc_thresholds)
 
 
 def run_app(path: Path, theme: str | None = None) -> int:

@@ -47,6 +47,9 @@ class ProjectSession:
         self._data_version: int | None = None
         self._cached: Snapshot | None = None
         self._cached_key: tuple[int, int, str | None] | None = None
+        self._state = threading.Lock()  # guards the two below
+        self._snapshots_running = 0
+        self._closing = False
 
     def open(self) -> None:
         from workbench.store import Store
@@ -64,10 +67,25 @@ class ProjectSession:
         return self._store
 
     def close(self) -> None:
+        """Close the file. An edit still running is waited for (it is saved); a read
+        still running is not: it closes the file when it is done. So quitting never
+        waits for a read of a large project, only for an edit."""
+        with self._state:
+            self._closing = True
+            if self._snapshots_running:
+                return
+        self._close_store()
+
+    def _close_store(self) -> None:
         with self._lock:
             if self._store is not None:
                 self._store.close()
                 self._store = None
+
+    @property
+    def cached(self) -> Snapshot | None:
+        """The last snapshot read, without reading (it may be out of date)."""
+        return self._cached
 
     @property
     def editor(self) -> str:
@@ -75,12 +93,27 @@ class ProjectSession:
 
         return self._editor or default_user()
 
-    def snapshot(self) -> Snapshot:
-        """The project as it is now; the same object again while nothing has changed.
+    def snapshot(self) -> Snapshot | None:
+        """The project as it is now; the same object again while nothing has changed
+        (None once the session is closing).
 
         Switching screens then costs no database work at all: only an edit (here or
         in another process) makes the next call read the file again.
         """
+        with self._state:
+            if self._closing:
+                return None
+            self._snapshots_running += 1
+        try:
+            return self._snapshot()
+        finally:
+            with self._state:
+                self._snapshots_running -= 1
+                close_now = self._closing and not self._snapshots_running
+            if close_now:
+                self._close_store()
+
+    def _snapshot(self) -> Snapshot:
         from workbench.operations import project_state
         from workbench.progress import checklist_progress
 
