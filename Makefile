@@ -44,7 +44,10 @@ pytest: $(STAMP)
 
 test: lint typecheck pytest
 
+# (bytecode compiled first, as an installed package has it, even where
+# PYTHONDONTWRITEBYTECODE is set: otherwise every process compiles the sources)
 bench: $(STAMP)
+	$(BIN)/python -m compileall -q workbench benchmarks
 	$(BIN)/python benchmarks/bench.py
 
 # tests/test_report_security.py opens the HTML report in a real headless Chromium

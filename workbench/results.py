@@ -453,14 +453,15 @@ def read_csv_batches(
         if not any(rows) and not broken:  # only blank lines
             last_end = record_ends[-1]
             continue
-        starts = [last_end + 1, *(end + 1 for end in record_ends[:-1])]
+        starts = list(map((1).__add__, (last_end, *record_ends[:-1])))
         last_end = record_ends[-1]
         # (a blank line reads as no cells at all; so does a broken record's place holder)
-        records: list[tuple[int, Any]] = list(
-            zip(compress(starts, rows), compress(rows, rows), strict=True)
-        )
-        batch = None if broken else by_columns(records)
+        whole = not broken and all(rows)
+        batch = by_columns(starts, rows) if whole else None
         if batch is None:
+            records: list[tuple[int, Any]] = list(
+                zip(compress(starts, rows), compress(rows, rows), strict=True)
+            )
             if broken:
                 records = sorted(records + [(row.line, row) for _, row in broken])
             batch = Batch.of([p for p in map(by_row, records) if p is not None])
@@ -469,7 +470,7 @@ def read_csv_batches(
 
 def _csv_column_converter(
     columns: list[tuple[int, str]], width: int
-) -> Callable[[list[tuple[int, Any]]], Batch | None]:
+) -> Callable[[Sequence[int], Sequence[list[str]]], Batch | None]:
     """Records to a batch a column at a time, or None when any value needs a closer look.
 
     It accepts exactly what the row-by-row path accepts without asking pydantic, and
@@ -478,8 +479,7 @@ def _csv_column_converter(
     sources = [where.get(name) for name in FIELDS]
     exact_bools, exact_kinds, missing = _EXACT_BOOLS, _EXACT_KINDS, _MISSING
 
-    def convert(records: list[tuple[int, Any]]) -> Batch | None:
-        lines, rows = zip(*records, strict=True)
+    def convert(lines: Sequence[int], rows: Sequence[list[str]]) -> Batch | None:
         if set(map(len, rows)) != {width}:
             return None
         cells = list(zip(*rows, strict=True))

@@ -41,6 +41,7 @@ class AreaScreen(Screen[None]):
         self._css_update_count = self.app._css_update_count
 
     def compose(self) -> ComposeResult:
+        self._fit_to_size(update=False)  # (before the widgets are styled: no restyle)
         with Horizontal(id="frame"):
             yield Sidebar(self.MODE)
             with Vertical(id="main"):
@@ -58,12 +59,19 @@ class AreaScreen(Screen[None]):
     def on_resize(self) -> None:
         self._fit_to_size()
 
-    def _fit_to_size(self) -> None:
-        """Narrow terminals stack the panes; below 100 columns the sidebar hides (ctrl+b)."""
-        self.set_class(self.size.width < 110, "-narrow")
-        self.set_class(self.size.height < 30, "-short")
+    def _fit_to_size(self, update: bool = True) -> None:
+        """Narrow terminals stack the panes; below 100 columns the sidebar hides (ctrl+b).
+
+        The screen is restyled once, and only when a class changes (each restyle walks
+        every widget on the screen)."""
+        width, height = self.app.size
         visible = getattr(self.app, "sidebar_visible", lambda: True)()
-        self.set_class(not visible, "-no-sidebar")
+        wanted = {"-narrow": width < 110, "-short": height < 30, "-no-sidebar": not visible}
+        changed = [name for name, on in wanted.items() if self.has_class(name) != on]
+        for name in changed:
+            self.set_class(wanted[name], name, update=False)
+        if changed and update:
+            self.update_node_styles()
 
     def on_screen_resume(self) -> None:
         self._fit_to_size()  # (the sidebar may have been toggled on another screen)
