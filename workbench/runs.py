@@ -11,9 +11,9 @@ import contextlib
 import gc
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, compress, repeat
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
@@ -60,16 +60,21 @@ _INSERT_MANY = f"INSERT INTO results ({', '.join(COLUMNS)}) VALUES " + ", ".join
 )
 
 
-def _insert(conn: sqlite3.Connection, rows: Iterator[tuple[Any, ...]]) -> None:
-    """Store result rows (each in ``COLUMNS`` order)."""
-    batch = list(rows)
-    whole = len(batch) // _ROWS_PER_INSERT * _ROWS_PER_INSERT
-    if whole:
-        values = list(chain.from_iterable(batch[:whole]))
-        step = len(COLUMNS) * _ROWS_PER_INSERT
-        conn.executemany(_INSERT_MANY, (values[i : i + step] for i in range(0, len(values), step)))
-    if whole < len(batch):
-        conn.executemany(_INSERT, batch[whole:])
+def _insert(conn: sqlite3.Connection, columns: list[Sequence[Any]]) -> None:
+    """Store result rows given column by column (in ``COLUMNS`` order, equally long).
+
+    The values are laid out row after row in one flat list by slice assignment (no
+    tuple per row), then handed over fifty rows to a statement."""
+    rows, width = len(columns[0]), len(columns)
+    values: list[Any] = [None] * (rows * width)
+    for index, column in enumerate(columns):
+        values[index::width] = column
+    whole = rows // _ROWS_PER_INSERT * _ROWS_PER_INSERT
+    step = width * _ROWS_PER_INSERT
+    conn.executemany(_INSERT_MANY, (values[i : i + step] for i in range(0, whole * width, step)))
+    if whole < rows:
+        tail = range(whole * width, rows * width, width)
+        conn.executemany(_INSERT, (values[i : i + width] for i in tail))
 
 
 class ImportRefused(WorkbenchError):
@@ -192,11 +197,12 @@ def import_results(
                     # but only after looking for an adapter, which doubles the cost of a row)
                     _insert(
                         store.db.conn,
-                        zip(
-                            repeat(run_id), lines, case_id, category, group, kind, expected,
-                            output, map(_AS_INT, correct), map(_AS_INT, hallucinated),
-                            map(_AS_INT, refused), latency, map(_AS_INT, failed), human_output,
-                        ),
+                        [
+                            [run_id] * len(lines), lines, case_id, category, group, kind,
+                            expected, output, [*map(_AS_INT, correct)],
+                            [*map(_AS_INT, hallucinated)], [*map(_AS_INT, refused)], latency,
+                            [*map(_AS_INT, failed)], human_output,
+                        ],
                     )  # fmt: skip
                     tally.add(
                         category, group, kind, correct, hallucinated, refused, failed,
