@@ -8,7 +8,6 @@ incident-response and oversight content. ``load_template`` validates one and
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
 from pathlib import Path
 from typing import Annotated
@@ -193,6 +192,8 @@ class Template(Model):
 
 def parse_template(text: str, source: str = "template") -> Template:
     """Validate template TOML text; errors name ``source`` and the line or field."""
+    import tomllib  # (only here: most commands read the template from the project)
+
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
