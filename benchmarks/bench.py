@@ -399,9 +399,9 @@ def main() -> int:
             capture_output=True,
         )
         print("Measuring cold start…", file=sys.stderr)
-        figures = cold_start(sample, runs)
+        figures = cold_start(sample, 1 if smoke else 9)
         print("Measuring the import…", file=sys.stderr)
-        figures += import_figures(folder, 2_000 if smoke else 100_000, 1 if smoke else 3)
+        figures += import_figures(folder, 2_000 if smoke else 100_000, 1 if smoke else 5)
         large = args.keep or folder / "large.sqlite"
         if not large.exists():
             print("Building the large project (once)…", file=sys.stderr)

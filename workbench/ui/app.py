@@ -65,6 +65,7 @@ class WorkbenchApp(App[int]):
         self._build_ahead = build_ahead
         self._built_ahead = False
         self._reads: set[threading.Thread] = set()
+        self._loads_waiting = 0
         self.session = ProjectSession(path, editor)
         self.config_file = config_file
         self._requested_theme = theme
@@ -174,11 +175,21 @@ class WorkbenchApp(App[int]):
 
     # ---------------------------------------------------------- data flow
 
-    def load(self, screen: Screen[Any]) -> None:
-        """Read the project in a background thread and hand the snapshot to ``screen``.
+    def load(self, screen: Screen[Any], after_refresh: bool = False) -> None:
+        """Read the project in a background thread and hand the snapshot to ``screen``
+        (once ``screen`` has drawn its next frame, with ``after_refresh``).
 
         A daemon thread, not a Textual worker: quitting must not wait for a read of a
         large project (Textual waits for its thread workers; edits are those)."""
+        if after_refresh:
+            self._loads_waiting += 1
+
+            def start() -> None:
+                self._loads_waiting -= 1
+                self.load(screen)
+
+            screen.call_after_refresh(start)
+            return
         thread = threading.Thread(target=self._load, args=(screen,), name="read", daemon=True)
         self._reads.add(thread)
         thread.start()
@@ -205,7 +216,7 @@ class WorkbenchApp(App[int]):
     @property
     def reading(self) -> bool:
         """Whether a read started by ``load`` is still running (for tests)."""
-        return bool(self._reads)
+        return bool(self._reads) or self._loads_waiting > 0
 
     def edit(
         self,

@@ -84,7 +84,13 @@ class AreaScreen(Screen[None]):
         at once instead of first appearing empty; the read that follows hands over the
         same object (nothing to redraw) unless the project has changed since."""
         cached = self.app.session.cached  # type: ignore[attr-defined]
-        if self.snapshot is None and cached is not None:
+        if self.snapshot is None and cached is None:
+            # The very first read (loading the core, the file, working out the verdict)
+            # waits for this screen's first frame, rather than share the processor
+            # with drawing it.
+            self.app.load(self, after_refresh=True)  # type: ignore[attr-defined]
+            return
+        if self.snapshot is None:
             self.post_message(SnapshotLoaded(cached))
         self.app.load(self)  # type: ignore[attr-defined]
 
