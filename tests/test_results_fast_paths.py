@@ -149,3 +149,25 @@ def _close(a: Any, b: Any) -> bool:
     if isinstance(a, float) and isinstance(b, float):
         return abs(a - b) <= 1e-12 * max(abs(a), abs(b), 1.0)
     return bool(a == b)
+
+
+def test_agreement_ignores_case_and_spaces_in_any_script() -> None:
+    from workbench.metrics_tally import MetricsTally
+
+    tally = MetricsTally()
+    tally.add(
+        ["billing"] * 3,
+        ["fr"] * 3,
+        ["normal"] * 3,
+        [True] * 3,
+        [False] * 3,
+        [None] * 3,
+        [False] * 3,
+        ["  ÉCOLE FERMÉE ", "Oui", "no human answer"],
+        ["école fermée", "non", ""],
+        [1200.0, None, 800.0],
+    )
+    metrics = tally.metrics()
+    assert (metrics.human_agreement.successes, metrics.human_agreement.n) == (1, 2)
+    assert metrics.response_time.n == 2
+    assert metrics.by_group["fr"].rows == 3
