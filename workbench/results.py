@@ -47,13 +47,18 @@ _FALSE = {"false", "f", "no", "n", "0", "fail", "failed"}
 
 Format = Literal["csv", "jsonl", "promptfoo"]
 
+# The longest id and category/group a row may have (checked by ResultRow, and by the
+# fast paths that decide without it).
+MAX_ID = 500
+MAX_LABEL = 200
+
 
 class ResultRow(Model):
     """One test case's result. Every field but ``id`` may be missing."""
 
-    id: Annotated[str, Field(min_length=1, max_length=500)]
-    category: Annotated[str, Field(max_length=200)] = ""
-    group: Annotated[str, Field(max_length=200)] = ""
+    id: Annotated[str, Field(min_length=1, max_length=MAX_ID)]
+    category: Annotated[str, Field(max_length=MAX_LABEL)] = ""
+    group: Annotated[str, Field(max_length=MAX_LABEL)] = ""
     kind: Kind = "normal"
     expected: str = ""
     output: str = ""
@@ -187,7 +192,7 @@ def _fast_row(data: Mapping[str, Any]) -> tuple[Any, ...] | None:
     if not isinstance(case_id, str):
         return None
     case_id = case_id.strip()
-    if not case_id or len(case_id) > 500:
+    if not case_id or len(case_id) > MAX_ID:
         return None
     category = get("category", "")
     group = get("group", "")
@@ -195,7 +200,7 @@ def _fast_row(data: Mapping[str, Any]) -> tuple[Any, ...] | None:
     if not (isinstance(category, str) and isinstance(group, str) and isinstance(kind, str)):
         return None
     category, group = category.strip(), group.strip()
-    if len(category) > 200 or len(group) > 200:
+    if len(category) > MAX_LABEL or len(group) > MAX_LABEL:
         return None
     kind = kind.strip().lower() or "normal"
     if kind not in KINDS:
@@ -238,7 +243,8 @@ def _fast_row(data: Mapping[str, Any]) -> tuple[Any, ...] | None:
     )  # fmt: skip
 
 
-# The spellings a CSV file almost always uses, looked up as they are (no strip, no lower).
+# The spellings a CSV file almost always uses, looked up as they are (no strip, no lower):
+# the column-wise converter takes only these, anything else goes row by row.
 _EXACT_BOOLS: dict[str, bool | None] = {
     **{v: b for k, b in _BOOLS.items() for v in (k, k.upper(), k.capitalize())},
 }
@@ -246,63 +252,6 @@ _EXACT_KINDS: dict[str, str] = {
     "": "normal",
     **{v: k for k in KINDS for v in (k, k.upper(), k.capitalize())},
 }
-
-
-def _csv_row_builder(
-    columns: list[tuple[int, str]], width: int
-) -> Callable[[list[str]], tuple[Any, ...] | None]:
-    """A function from one CSV record's cells to the row's values, for the common case:
-    as many cells as the header, every value plainly valid. It gives the same values as
-    ``_fast_row`` on the same cells, and None where ``_fast_row`` would be asked.
-
-    A missing column reads the empty string appended to the cells (index -1), which is
-    exactly each field's default: no per-field "is this column there" test per row."""
-    where = {name: i for i, name in columns}
-    at = [where.get(name, -1) for name in FIELDS]
-    i_id, i_cat, i_grp, i_kind, i_exp, i_out, i_ok, i_hal, i_ref, i_lat, i_err, i_hum = at
-    exact_bools, exact_kinds, missing, slow_bool = _EXACT_BOOLS, _EXACT_KINDS, _MISSING, _BOOLS
-
-    def flag(text: str) -> Any:
-        value = exact_bools.get(text, missing)
-        if value is missing:
-            value = slow_bool.get(text.strip().lower(), missing)
-        return value
-
-    def build(cells: list[str]) -> tuple[Any, ...] | None:
-        """(Appends an empty cell when the width is right; the caller takes it off again
-        when the answer is None.)"""
-        if len(cells) != width:
-            return None
-        cells.append("")
-        case_id = cells[i_id].strip()
-        category = cells[i_cat].strip()
-        group = cells[i_grp].strip()
-        if not case_id or len(case_id) > 500 or len(category) > 200 or len(group) > 200:
-            return None
-        kind = exact_kinds.get(cells[i_kind])
-        if kind is None:
-            kind = cells[i_kind].strip().lower() or "normal"
-            if kind not in KINDS:
-                return None
-        correct, hallucinated = flag(cells[i_ok]), flag(cells[i_hal])
-        refused, error = flag(cells[i_ref]), flag(cells[i_err])
-        if missing in (correct, hallucinated, refused, error):
-            return None
-        latency: float | None = None
-        raw_latency = cells[i_lat]
-        if raw_latency and not raw_latency.isspace():
-            try:
-                latency = float(raw_latency)
-            except ValueError:
-                return None
-            if not 0 <= latency < math.inf:  # also refuses nan
-                return None
-        return (
-            case_id, category, group, kind, cells[i_exp].strip(), cells[i_out].strip(),
-            correct, hallucinated, refused, latency, error, cells[i_hum].strip(),
-        )  # fmt: skip
-
-    return build
 
 
 def _values(row: ResultRow) -> tuple[Any, ...]:
@@ -473,8 +422,9 @@ def _csv_column_converter(
 ) -> Callable[[Sequence[int], Sequence[list[str]]], Batch | None]:
     """Records to a batch a column at a time, or None when any value needs a closer look.
 
-    It accepts exactly what the row-by-row path accepts without asking pydantic, and
-    gives the same values: a missing column reads as empty cells, each field's default."""
+    It accepts only what ``_fast_row`` (the row-by-row path's shortcut) accepts, and
+    gives the same values: a missing column reads as empty cells, each field's default.
+    tests/test_results_fast_paths.py holds both against pydantic."""
     where = {name: i for i, name in columns}
     sources = [where.get(name) for name in FIELDS]
     exact_bools, exact_kinds, missing = _EXACT_BOOLS, _EXACT_KINDS, _MISSING
@@ -492,9 +442,9 @@ def _csv_column_converter(
         ids = list(map(str.strip, column(0)))
         category = list(map(str.strip, column(1)))
         group = list(map(str.strip, column(2)))
-        if "" in ids or max(map(len, ids)) > 500:
+        if "" in ids or max(map(len, ids)) > MAX_ID:
             return None
-        if max(map(len, category)) > 200 or max(map(len, group)) > 200:
+        if max(map(len, category)) > MAX_LABEL or max(map(len, group)) > MAX_LABEL:
             return None
         kind = list(map(exact_kinds.get, column(3)))
         if None in kind:
@@ -536,19 +486,13 @@ def _csv_column_converter(
 def _csv_row_reader(
     columns: list[tuple[int, str]], width: int, delimiter: str
 ) -> Callable[[tuple[int, Any]], ParsedRow | None]:
-    """One record to a row, good or bad (None for a line with only empty cells)."""
-    fast = _csv_row_builder(columns, width)
+    """One record to a row, good or bad (None for a line with only empty cells): the
+    path of a batch the column-wise converter would not take, one row at a time."""
 
     def read(record: tuple[int, Any]) -> ParsedRow | None:
         line, cells = record
         if isinstance(cells, BadRow):
             return ParsedRow(line, None, cells)
-        read_width = len(cells)
-        values = fast(cells)
-        if values is not None:
-            return ParsedRow(line, values)
-        if read_width == width:
-            cells.pop()  # the empty cell the fast path appended
         if not any(cell.strip() for cell in cells):
             return None  # a line of empty cells
         extra = cells[width:]
