@@ -1,0 +1,1 @@
+module.exports = require('./legacy_providers.js').SystemB;
