@@ -17,9 +17,9 @@ from pathlib import Path
 import tomli_w
 
 from workbench.catalog import CHECKLISTS_DIR, DEFAULT_TEMPLATE, parse_template
+from workbench.evaluation.runs import BATCH, compute_metrics
 from workbench.models import Decision
 from workbench.operations import create_project
-from workbench.runs import BATCH, compute_metrics
 
 KINDS = ("normal",) * 7 + ("edge", "adversarial", "harmful")
 CATEGORIES = ("billing", "delivery", "returns", "account", "other")

@@ -26,8 +26,8 @@ from results_support import (
     write_results,
 )
 
-from workbench.evidence import compare_runs
-from workbench.runs import get_run
+from workbench.evaluation.evidence import compare_runs
+from workbench.evaluation.runs import get_run
 from workbench.store import Store
 
 

@@ -7,7 +7,7 @@ from statistics import NormalDist
 
 import pytest
 
-from workbench.evidence import Z_95, measure_threshold, wilson, z_for
+from workbench.evaluation.evidence import Z_95, measure_threshold, wilson, z_for
 from workbench.models import Measurement, Threshold
 
 

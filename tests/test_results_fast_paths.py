@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from workbench import operations
-from workbench.results import FIELDS, ResultRow, read_csv_batches
-from workbench.runs import compute_metrics, get_run, import_results
+from workbench.evaluation.rows import FIELDS, ResultRow, read_csv_batches
+from workbench.evaluation.runs import compute_metrics, get_run, import_results
 
 CELLS: dict[str, list[str]] = {
     "id": ["case-1", " case-2 ", "", "  ", "x" * 501, "é-3", "4"],
@@ -152,7 +152,7 @@ def _close(a: Any, b: Any) -> bool:
 
 
 def test_agreement_ignores_case_and_spaces_in_any_script() -> None:
-    from workbench.metrics_tally import MetricsTally
+    from workbench.evaluation.tally import MetricsTally
 
     tally = MetricsTally()
     tally.add(

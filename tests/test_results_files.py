@@ -1,7 +1,7 @@
 """Reading results files: CSV, JSONL and promptfoo's JSON output, row by row, with bad rows named.
 
 These tests read the files in tests/data (and small files written on the spot) through
-``workbench.results`` alone; nothing is stored. What importing does with the rows is in
+``workbench.evaluation.rows`` alone; nothing is stored. What importing does with the rows is in
 test_runs_import.py.
 """
 
@@ -23,7 +23,7 @@ from results_support import (
 )
 
 from workbench.errors import InvalidValueError
-from workbench.results import (
+from workbench.evaluation.rows import (
     FIELDS,
     ParsedRow,
     ResultRow,

@@ -265,7 +265,7 @@ def test_a_metric_no_run_measures_is_unmeasured(cli: Runner, project: Path) -> N
 
 def at(monkeypatch: pytest.MonkeyPatch, when: str) -> None:
     """Make imports and hand-entered measures happen at ``when``."""
-    monkeypatch.setattr("workbench.runs.now", lambda: when)
+    monkeypatch.setattr("workbench.evaluation.runs.now", lambda: when)
     monkeypatch.setattr("workbench.operations.now", lambda: when)
 
 

@@ -32,7 +32,7 @@ from results_support import (
 )
 
 from workbench.errors import ConflictError
-from workbench.runs import ResultFilter, count_results, get_run, page_results, remove_run
+from workbench.evaluation.runs import ResultFilter, count_results, get_run, page_results, remove_run
 from workbench.store import Store
 
 TODAY = dt.datetime.now(dt.UTC).date().isoformat()
@@ -380,7 +380,7 @@ def test_a_failure_while_computing_the_metrics_leaves_no_trace(
     def broken(*args: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("workbench.runs.MetricsTally.metrics", broken)
+    monkeypatch.setattr("workbench.evaluation.runs.MetricsTally.metrics", broken)
     before = state(project)
     result = cli("import-results", project, STANDARD_CSV)
     assert result.code == 70

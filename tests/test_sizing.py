@@ -13,9 +13,8 @@ from statistics import NormalDist
 
 import pytest
 
-from workbench.evidence import measure_threshold
-from workbench.models import Measurement, Threshold
-from workbench.sizing import (
+from workbench.evaluation.evidence import measure_threshold
+from workbench.evaluation.sizing import (
     interval_at,
     margin_at,
     size_for_expected,
@@ -23,6 +22,7 @@ from workbench.sizing import (
     what_it_shows,
     zero_failure_size,
 )
+from workbench.models import Measurement, Threshold
 
 Z = NormalDist().inv_cdf(0.975)  # 1.959963984540054
 
@@ -238,7 +238,7 @@ def test_an_empty_test_set_shows_nothing() -> None:
 
 
 def test_sizing_imports_without_textual() -> None:
-    code = "import sys, workbench.sizing; print('textual' in sys.modules)"
+    code = "import sys, workbench.evaluation.sizing; print('textual' in sys.modules)"
     run = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )

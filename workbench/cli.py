@@ -208,7 +208,7 @@ def cmd_tick(args: argparse.Namespace) -> int:
 
 
 def cmd_measure(args: argparse.Namespace) -> int:
-    from workbench.evidence import measure_threshold
+    from workbench.evaluation.evidence import measure_threshold
     from workbench.operations import measure
     from workbench.readiness import format_value
     from workbench.units import parse_value
@@ -371,11 +371,11 @@ def cmd_import_results(args: argparse.Namespace) -> int:
 
 
 def _import_results(args: argparse.Namespace) -> int:
-    from workbench.evidence import measure_threshold
+    from workbench.evaluation.evidence import measure_threshold
+    from workbench.evaluation.rows import parse_mapping
+    from workbench.evaluation.runs import AlreadyImported, ImportRefused, import_results
     from workbench.operations import project_state
     from workbench.readiness import format_value
-    from workbench.results import parse_mapping
-    from workbench.runs import AlreadyImported, ImportRefused, import_results
 
     mapping = parse_mapping(args.map or [])
     with _open(args.path) as store:
@@ -470,8 +470,8 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from workbench.evidence import compare_runs
-    from workbench.runs import get_run, list_runs
+    from workbench.evaluation.evidence import compare_runs
+    from workbench.evaluation.runs import get_run, list_runs
 
     with _open(args.path) as store:
         if args.before is None or args.after is None:
@@ -504,7 +504,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_sizing(args: argparse.Namespace) -> int:
-    from workbench import sizing
+    from workbench.evaluation import sizing
 
     target = args.target
     if not 0 < target < 1:

@@ -26,7 +26,8 @@ from workbench.catalog import (
     read_text_file,
 )
 from workbench.errors import InvalidValueError, TemplateError, describe_validation_error
-from workbench.evidence import Evidence, apply_runs, summarize
+from workbench.evaluation.evidence import Evidence, apply_runs, summarize
+from workbench.evaluation.runs import list_runs
 from workbench.models import (
     DECISION_STATUSES,
     Decision,
@@ -39,7 +40,6 @@ from workbench.models import (
     now,
 )
 from workbench.readiness import Readiness, assess
-from workbench.runs import list_runs
 from workbench.store import Store
 
 

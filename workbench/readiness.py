@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal
 
-from workbench.evidence import Evidence, Measured, measure_threshold
+from workbench.evaluation.evidence import Evidence, Measured, measure_threshold
 from workbench.models import AREAS, Model, ProjectData
 
 Verdict = Literal["go", "conditional", "no_go"]

@@ -9,7 +9,7 @@ from conftest import open_store, settle, type_text
 from results_support import STANDARD_CSV, cases, write_results
 from textual.widgets import Static, TabbedContent
 
-from workbench.runs import import_results
+from workbench.evaluation.runs import import_results
 from workbench.ui.widgets.results_browser import ResultsBrowser
 from workbench.ui.widgets.tables import RecordTable
 

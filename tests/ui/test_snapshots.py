@@ -16,7 +16,7 @@ from conftest import SAMPLE_TOML, settle
 from textual.pilot import Pilot
 
 from workbench import operations
-from workbench.runs import import_results
+from workbench.evaluation.runs import import_results
 from workbench.ui.app import WorkbenchApp
 from workbench.ui.screens import PLACES
 

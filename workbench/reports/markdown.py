@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from workbench.agenda import step_title
-from workbench.evidence import Measured
+from workbench.evaluation.evidence import Measured
 from workbench.invisible import reveal_invisible
 from workbench.models import Decision, HistoryEntry
 from workbench.readiness import AREA_TITLES, Blocker, Readiness, format_value

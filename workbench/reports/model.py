@@ -11,7 +11,7 @@ from typing import Annotated
 from pydantic import Field
 
 from workbench.catalog import Template
-from workbench.evidence import Evidence, Measured, measure_threshold
+from workbench.evaluation.evidence import Evidence, Measured, measure_threshold
 from workbench.models import (
     ChecklistItem,
     CompositionRow,

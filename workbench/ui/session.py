@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:  # the core is imported by the first read, in a worker thread
     from workbench.catalog import Template
-    from workbench.evidence import Evidence
+    from workbench.evaluation.evidence import Evidence
     from workbench.models import HistoryEntry, ProjectData
     from workbench.readiness import Readiness
     from workbench.store import Store

@@ -12,7 +12,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Label, ProgressBar, Static, TabbedContent, TabPane
 
 from workbench.errors import WorkbenchError
-from workbench.evidence import (
+from workbench.evaluation.evidence import (
     METRIC_TITLES,
     RUN_METRICS,
     Run,
@@ -20,9 +20,9 @@ from workbench.evidence import (
     measure_threshold,
     run_value,
 )
+from workbench.evaluation.rows import FIELDS, KINDS, parse_mapping
+from workbench.evaluation.runs import ResultFilter, count_results, import_results, page_results
 from workbench.readiness import format_value
-from workbench.results import FIELDS, KINDS, parse_mapping
-from workbench.runs import ResultFilter, count_results, import_results, page_results
 from workbench.ui.dialogs.form import FormDialog, FormField, Values
 from workbench.ui.screens.base import AreaScreen
 from workbench.ui.session import Snapshot

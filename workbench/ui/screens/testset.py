@@ -1,7 +1,7 @@
 """Test set: the risk level and the guide's minimum, planned against actual size, the composition.
 
 Beside the plan: what a test set of this size can and cannot show about each
-rate threshold (``workbench.sizing``), and the guide's four kinds of testing and
+rate threshold (``workbench.evaluation.sizing``), and the guide's four kinds of testing and
 its steps for building a test set. Edits go through ``store.update`` on the
 project (risk) and the dataset plan (sizes, notes, composition); a bad value is
 refused inside the dialog with the model's reason, and nothing is saved.
@@ -20,8 +20,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Label, Static
 
 from workbench.errors import describe_validation_error
+from workbench.evaluation.sizing import what_it_shows
 from workbench.models import CompositionRow, DatasetPlan
-from workbench.sizing import what_it_shows
 from workbench.ui.dialogs.confirm import ConfirmDialog
 from workbench.ui.dialogs.form import FormDialog, FormField, Values, wrap_help
 from workbench.ui.screens.base import AreaScreen

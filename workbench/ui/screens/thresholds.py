@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Static
 from textual.widgets.data_table import ColumnKey
 
 from workbench.errors import describe_validation_error
-from workbench.evidence import Measured, measure_threshold
+from workbench.evaluation.evidence import Measured, measure_threshold
 from workbench.models import COMPARATORS, Threshold
 from workbench.operations import add_threshold, clear_measurement, measure
 from workbench.readiness import format_value

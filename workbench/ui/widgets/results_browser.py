@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from workbench.runs import ResultFilter, page_results
+from workbench.evaluation.runs import ResultFilter, page_results
 from workbench.ui.text import Text
 
 PAGE = 200

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from itertools import compress
 from typing import Any
 
-from workbench.evidence import RunMetrics, SliceMetrics, mean_interval, rate
+from workbench.evaluation.evidence import RunMetrics, SliceMetrics, mean_interval, rate
 
 # What one slice counts: rows, then (successes, n) for each rate, then latencies.
 _ROWS, _OK, _OK_N, _HAL, _HAL_N, _REF, _REF_N, _ERR, _ERR_N, _AGREE, _AGREE_N = range(11)

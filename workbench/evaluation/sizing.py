@@ -1,7 +1,7 @@
 """What a test set of a given size can and cannot show about a measured rate.
 
 Pure functions, no I/O. Every interval is the Wilson score interval that
-``workbench.evidence`` uses for a threshold's status, so the sizes and margins
+``workbench.evaluation.evidence`` uses for a threshold's status, so the sizes and margins
 quoted here agree with what the thresholds screen and the reports say once a
 value is measured.
 
@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 
-from workbench.evidence import wilson, z_for
+from workbench.evaluation.evidence import wilson, z_for
 from workbench.models import Threshold
 from workbench.readiness import format_value
 

@@ -18,10 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import InvalidValueError, NotFoundError, ProjectFileError, WorkbenchError
-from workbench.evidence import Run, RunMetrics
-from workbench.metrics_tally import MetricsTally
-from workbench.models import now
-from workbench.results import (
+from workbench.evaluation.evidence import Run, RunMetrics
+from workbench.evaluation.rows import (
     BadRow,
     Format,
     detect_format,
@@ -29,6 +27,8 @@ from workbench.results import (
     first_non_utf8,
     read_batches,
 )
+from workbench.evaluation.tally import MetricsTally
+from workbench.models import now
 from workbench.store import Store, describe_sqlite_error
 
 BATCH = 5000
