@@ -37,7 +37,15 @@ from typing import Any
 from workbench import cli, store
 
 # What the commands import when they run: imported once, before forking.
-for _module in ("operations", "runs", "results", "evidence", "readiness", "units", "backup"):
+for _module in (
+    "operations",
+    "evaluation.runs",
+    "evaluation.rows",
+    "evaluation.evidence",
+    "readiness",
+    "units",
+    "backup",
+):
     importlib.import_module(f"workbench.{_module}")
 
 BY = "writer"

@@ -182,18 +182,25 @@ class TokenOverlapMetric(BaseMetric):
 
 
 def build_cases():
+    """Build LLMTestCase objects, using whichever optional fields the
+    installed release accepts: `name` (>=3.x), `additional_metadata`
+    (>=0.20.45-ish; alias of `metadata` in 4.x), else `id` (0.20.x)."""
     out = []
     for cid, cat, grp, inp, exp, act in CASES:
-        kw = dict(
-            input=inp,
-            actual_output=act,
-            expected_output=exp,
-            additional_metadata={"id": cid, "category": cat, "group": grp},
-        )
-        try:
-            tc = LLMTestCase(name=cid, **kw)  # `name` exists on newer releases only
-        except TypeError:
-            tc = LLMTestCase(**kw)
+        base = dict(input=inp, actual_output=act, expected_output=exp)
+        meta = {"id": cid, "category": cat, "group": grp}
+        attempts = [
+            dict(name=cid, additional_metadata=meta),
+            dict(additional_metadata=meta),
+            dict(id=cid),
+            dict(),
+        ]
+        for extra in attempts:
+            try:
+                tc = LLMTestCase(**base, **extra)
+                break
+            except TypeError:
+                continue
         out.append(tc)
     return out
 
