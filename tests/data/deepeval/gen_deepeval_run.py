@@ -6,8 +6,9 @@ Two custom, deterministic metrics (no LLM judge):
   * TokenOverlap  - token-set F1 between expected and actual output, a
                     numeric score in [0,1]; threshold 0.5.
 
-Written so the same file runs on old and new deepeval releases; it uses
-`additional_metadata=` (accepted as an alias by new releases).
+Written so the same file runs on old and new deepeval releases (checked on
+0.20.40, 0.21.77, 3.9.1 and 4.3.1); it uses `additional_metadata=`, which
+newer releases accept as an alias of `metadata`.
 Usage: python gen_deepeval_run.py   (run inside the folder where .deepeval/
 should be created; see make_fixtures.sh for env vars).
 """
@@ -148,7 +149,7 @@ class KeywordMatchMetric(BaseMetric):
 
 
 class TokenOverlapMetric(BaseMetric):
-    def __init__(self, threshold: float = 0.6):
+    def __init__(self, threshold: float = 0.5):
         self.threshold = threshold
         self.minimum_score = threshold  # name used by deepeval 0.20.x
         self.async_mode = False
@@ -183,8 +184,9 @@ class TokenOverlapMetric(BaseMetric):
 
 def build_cases():
     """Build LLMTestCase objects, using whichever optional fields the
-    installed release accepts: `name` (>=3.x), `additional_metadata`
-    (>=0.20.45-ish; alias of `metadata` in 4.x), else `id` (0.20.x)."""
+    installed release accepts: `name` (newer releases; 0.21.77 has none and
+    names cases test_case_<i>), `additional_metadata` (0.21.x-3.9.x field,
+    still accepted as an alias of `metadata` in >=3.9.9), else `id` (0.20.x)."""
     out = []
     for cid, cat, grp, inp, exp, act in CASES:
         base = dict(input=inp, actual_output=act, expected_output=exp)
