@@ -8,6 +8,8 @@ PROMPTFOO=${PROMPTFOO:-promptfoo}
 export PROMPTFOO_DISABLE_TELEMETRY=1 PROMPTFOO_DISABLE_UPDATE=1
 export PROMPTFOO_CONFIG_DIR=${PROMPTFOO_CONFIG_DIR:-$(mktemp -d)}
 python3 make_tests.py
+# (promptfoo appends to a .jsonl output rather than replacing it)
+rm -f two-providers.jsonl
 run() { "$PROMPTFOO" eval --no-cache --no-progress-bar --no-table "$@" || true; }
 # (promptfoo exits 100 when a test fails, which these fixtures are made to do)
 run -c single.yaml -o single.json
