@@ -8,6 +8,7 @@ or a bad file, with a one-line message and never a traceback.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import json
 import os
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from workbench.store import Store
 
 EXIT_OK, EXIT_NOT_READY, EXIT_USAGE = 0, 1, 2
+# import-results of a file that is already a run: nothing imported, and not a success
+EXIT_ALREADY_IMPORTED = 3
 
 
 class UsageError(WorkbenchError):
@@ -370,14 +373,31 @@ def cmd_import_results(args: argparse.Namespace) -> int:
         gc.enable()
 
 
+def _delimiter(text: str) -> str:
+    named = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t"}
+    value = named.get(text.strip().lower(), text)
+    if value not in (",", ";", "\t", "|"):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a separator (comma, semicolon, tab or |)"
+        )
+    return value
+
+
 def _import_results(args: argparse.Namespace) -> int:
     from workbench.evaluation.evidence import measure_threshold
-    from workbench.evaluation.rows import parse_mapping
+    from workbench.evaluation.rows import ReadOptions, parse_mapping
     from workbench.evaluation.runs import AlreadyImported, ImportRefused, import_results
     from workbench.operations import project_state
     from workbench.readiness import format_value
 
-    mapping = parse_mapping(args.map or [])
+    columns, metrics = parse_mapping(args.map or [])
+    options = ReadOptions(
+        columns=columns,
+        metrics=metrics,
+        scorer=args.scorer,
+        delimiter=args.delimiter,
+        systems=tuple(args.system or ()),
+    )
     with _open(args.path) as store:
         try:
             report = import_results(
@@ -385,15 +405,15 @@ def _import_results(args: argparse.Namespace) -> int:
                 Path(args.file),
                 _user(args),
                 label=args.label or "",
-                mapping=mapping,
+                options=options,
                 skip_bad=args.skip_bad,
                 fmt=args.format,
                 again=args.again,
                 progress=ProgressBar(f"Importing {Path(args.file).name}"),
             )
         except AlreadyImported as error:
-            print(f"workbench: {error}")
-            return EXIT_OK
+            print(f"workbench: {error}", file=sys.stderr)
+            return EXIT_ALREADY_IMPORTED
         except ImportRefused as error:
             print(f"workbench: {error}", file=sys.stderr)
             for bad in error.bad_rows[:10]:
@@ -402,12 +422,9 @@ def _import_results(args: argparse.Namespace) -> int:
                 print(f"  … and {error.total_bad - 10} more", file=sys.stderr)
             return EXIT_USAGE
         data, _evidence, _result = project_state(store)
+    for line in report.summary():
+        print(line)
     run = report.run
-    print(f"Imported run {run.id} ({run.label!r}): {run.rows} rows from {run.source}.")
-    if report.skipped_count:
-        print(f"Skipped {report.skipped_count} bad row(s):")
-        for bad in report.skipped[:10]:
-            print(f"  line {bad.line}: {bad.reason}")
     for threshold in data.thresholds:
         m = measure_threshold(threshold)
         if threshold.measured and threshold.measured.source.startswith(f"run {run.id}:"):
@@ -437,6 +454,7 @@ def _rate_text(value: float | None, low: float | None, high: float | None, unit:
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
+    from workbench.evaluation.evidence import bias_words
     from workbench.operations import project_state
 
     with _open(args.path) as store:
@@ -450,18 +468,16 @@ def cmd_runs(args: argparse.Namespace) -> int:
     for run in evidence.runs:
         m = run.metrics
         mark = "*" if run.id == evidence.latest else " "
+        tool = f"{run.tool} {run.tool_version}".strip() or run.format
+        accuracy = _rate_text(m.accuracy.value, None, None, "rate")
+        errors = _rate_text(m.error_rate.value, None, None, "rate")
         print(
-            f"{mark}{run.id:>3}  {run.imported_at[:16]}  {run.label[:30]:<30} {run.rows:>7} rows"
-            f"  accuracy {_rate_text(m.accuracy.value, None, None, 'rate'):>6}"
-            f"  errors {_rate_text(m.error_rate.value, None, None, 'rate'):>6}"
+            f"{mark}{run.id:>3}  {run.imported_at[:16]}  {run.label[:36]:<36} "
+            f"{run.case_count:>7} cases  accuracy {accuracy:>6}  errors {errors:>6}  {tool}"
         )
     if evidence.bias is not None:
-        b = evidence.bias
-        flag = "FLAGGED: " + b.reason if b.flagged else "within bounds"
-        print(
-            f"\nLargest accuracy gap between groups: {b.best_group} vs {b.worst_group}, "
-            f"{b.gap:.1%} (95% {b.ci_low:.1%} to {b.ci_high:.1%}): {flag}"
-        )
+        headline, detail = bias_words(evidence.bias)
+        print(f"\n{headline}: {detail}")
     thin = [c for c in evidence.composition if c.flagged]
     for c in thin:
         print(f"Under-represented {c.dimension} {c.name!r}: {c.reason}")
@@ -471,7 +487,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from workbench.evaluation.evidence import compare_runs
-    from workbench.evaluation.runs import get_run, list_runs
+    from workbench.evaluation.runs import case_flips, get_run, list_runs
 
     with _open(args.path) as store:
         if args.before is None or args.after is None:
@@ -481,9 +497,21 @@ def cmd_compare(args: argparse.Namespace) -> int:
             before, after = runs[-2], runs[-1]
         else:
             before, after = get_run(store, args.before), get_run(store, args.after)
+        flips = case_flips(store, before.id, after.id)
     changes = compare_runs(before.metrics, after.metrics)
     if args.json:
-        print(json.dumps([c.model_dump(mode="json") for c in changes], indent=2))
+        print(
+            json.dumps(
+                {
+                    "before": before.id,
+                    "after": after.id,
+                    "metrics": [c.model_dump(mode="json") for c in changes],
+                    "cases": dataclasses.asdict(flips),
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
     else:
         print(f"Run {before.id} ({before.label}) → run {after.id} ({after.label})")
         for c in changes:
@@ -499,6 +527,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
                 f"  {c.title:<24} {_rate_text(c.before, None, None, unit):>8} → "
                 f"{_rate_text(c.after, None, None, unit):>8}  {delta:<28} {c.verdict.upper()}"
             )
+        for line in flips.lines():
+            print(line)
     regressions = [c for c in changes if c.verdict == "regression"]
     return EXIT_NOT_READY if regressions and args.fail_on_regression else EXIT_OK
 
@@ -682,12 +712,43 @@ def build_parser() -> Parser:
 
     p = command("import-results", cmd_import_results, "import evaluation results as a run")
     p.add_argument("path", metavar="PATH")
-    p.add_argument("file", metavar="FILE", help="CSV, JSONL, or promptfoo's JSON output")
+    p.add_argument(
+        "file",
+        metavar="FILE",
+        help="CSV or JSONL; promptfoo, Inspect AI, DeepEval or lm-evaluation-harness output",
+    )
     p.add_argument("--label", metavar="TEXT", help="a name for the run (default: file and date)")
-    p.add_argument("--map", action="append", metavar="COLUMN=FIELD", help="rename a column")
+    p.add_argument(
+        "--map",
+        action="append",
+        metavar="COLUMN=FIELD",
+        help="read a column as a field (case=id, secs=latency_s, f1=score:f1), or a named score "
+        "as a true/false field (metric:no_fabrication='not hallucinated')",
+    )
+    p.add_argument(
+        "--scorer",
+        metavar="NAME",
+        help="the scorer or metric that gives 'correct' (Inspect, lm-eval)",
+    )
+    p.add_argument(
+        "--system",
+        "--provider",
+        action="append",
+        metavar="NAME",
+        help="import only this system (a promptfoo provider's label or id; repeatable)",
+    )
+    p.add_argument(
+        "--delimiter", type=_delimiter, metavar="SEP", help="CSV separator (default: detected)"
+    )
     p.add_argument("--skip-bad", action="store_true", help="import the good rows, skip bad ones")
-    p.add_argument("--format", choices=["csv", "jsonl", "promptfoo"], help="default: detected")
-    p.add_argument("--again", action="store_true", help="import a file already imported")
+    p.add_argument(
+        "--format",
+        choices=["csv", "jsonl", "promptfoo", "inspect", "deepeval", "lm-eval"],
+        help="default: detected from the content",
+    )
+    p.add_argument(
+        "--again", action="store_true", help="import a file already imported (else exit 3)"
+    )
     by(p)
 
     p = command("runs", cmd_runs, "list the evaluation runs and what they show")

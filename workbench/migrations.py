@@ -281,6 +281,31 @@ def lean_results(db: Database) -> None:
     _stamp(db, 5)
 
 
+@project_migrations(name="0006_runs_of_any_tool")
+def runs_of_any_tool(db: Database) -> None:
+    """Runs say which tool wrote them and which system they measure, how many cases they
+    hold (a case repeated in epochs is one), and what the import did with the file
+    (``details``, JSON); a result keeps its epoch and its named scores (JSON)."""
+    runs = db.table("runs")
+    for name, kind in (
+        ("tool", str),
+        ("tool_version", str),
+        ("system", str),
+        ("cases", int),
+        ("epochs", int),
+        ("batch", int),
+        ("details", str),
+    ):
+        runs.add_column(name, kind)
+    db.execute(
+        "UPDATE runs SET cases = rows, epochs = 1, details = '{}', tool = CASE format "
+        "WHEN 'promptfoo' THEN 'promptfoo' WHEN 'jsonl' THEN 'JSON Lines' ELSE 'CSV' END"
+    )
+    db.table("results").add_column("epoch", int)
+    db.table("results").add_column("scores", str)
+    _stamp(db, 6)
+
+
 assert len(project_migrations._migrations) == SCHEMA_VERSION, "update vocab.SCHEMA_VERSION"
 
 

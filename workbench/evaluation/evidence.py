@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import math
 from statistics import NormalDist
-from typing import Literal
+from typing import Any, Literal
 
+from workbench.evaluation.rows import metric_slug
 from workbench.models import DatasetPlan, Measurement, Model, ProjectData, Threshold
 
 ThresholdStatus = Literal["met_with_confidence", "met", "not_met", "unmeasured"]
@@ -28,7 +29,7 @@ def z_for(confidence: float) -> float:
     return NormalDist().inv_cdf(0.5 + confidence / 2)
 
 
-def wilson(successes: float, n: int, z: float = Z_95) -> tuple[float, float]:
+def wilson(successes: float, n: float, z: float = Z_95) -> tuple[float, float]:
     """The Wilson score interval for ``successes`` out of ``n``."""
     if n <= 0:
         raise ValueError("a rate needs at least one case")
@@ -87,20 +88,33 @@ def measure_threshold(threshold: Threshold) -> Measured:
 
 
 class Rate(Model):
-    """A rate with its sample size and 95% Wilson interval (None when n is 0)."""
+    """A rate with its sample size and 95% Wilson interval (None when n is 0).
 
-    successes: int = 0
+    ``successes`` is a whole number unless cases ran in several epochs: each then counts
+    once, with the share of its epochs that succeeded."""
+
+    successes: float = 0
     n: int = 0
     value: float | None = None
     ci_low: float | None = None
     ci_high: float | None = None
 
 
-def rate(successes: int, n: int) -> Rate:
+def rate(successes: float, n: float) -> Rate:
+    """The rate of ``successes`` in ``n`` cases (a weighted count may be fractional: it is
+    rounded to 9 places, so that 0.5 + 0.5 is 1)."""
+    successes, n = round(successes, 9), round(n, 9)
     if n <= 0:
         return Rate()
     low, high = wilson(successes, n)
-    return Rate(successes=successes, n=n, value=successes / n, ci_low=low, ci_high=high)
+    whole = float(successes).is_integer()
+    return Rate(
+        successes=int(successes) if whole else successes,
+        n=round(n),
+        value=successes / n,
+        ci_low=low,
+        ci_high=high,
+    )
 
 
 class Mean(Model):
@@ -135,13 +149,29 @@ class SliceMetrics(Model):
     p95_response_time: float | None = None
 
 
+class ScoreMetric(Model):
+    """A named score of a run: a pass rate (every value 0 or 1) with its Wilson interval,
+    or a mean with a normal-approximation interval."""
+
+    kind: Literal["pass_rate", "mean"]
+    n: int = 0
+    value: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    successes: float | None = None
+
+
 class RunMetrics(SliceMetrics):
     by_category: dict[str, SliceMetrics] = {}
     by_group: dict[str, SliceMetrics] = {}
     by_kind: dict[str, int] = {}
+    scores: dict[str, ScoreMetric] = {}
 
 
 class Run(Model):
+    """One system's results from one file. ``rows`` is how many results are stored,
+    ``cases`` how many test cases they are (a case run in several epochs is one case)."""
+
     id: int
     label: str
     imported_at: str
@@ -149,9 +179,20 @@ class Run(Model):
     source: str = ""
     sha256: str = ""
     format: str = ""
+    tool: str = ""
+    tool_version: str = ""
+    system: str = ""
     rows: int = 0
+    cases: int = 0
+    epochs: int = 1
     skipped: int = 0
+    batch: int | None = None
+    details: dict[str, Any] = {}
     metrics: RunMetrics = RunMetrics()
+
+    @property
+    def case_count(self) -> int:
+        return self.cases or self.rows
 
 
 # Which run metric measures which threshold (by the threshold's metric id).
@@ -190,13 +231,44 @@ def run_value(metrics: SliceMetrics, name: str) -> Rate | Mean:
     return value
 
 
+def threshold_measure(
+    metrics: RunMetrics, threshold: Threshold
+) -> Rate | Mean | ScoreMetric | None:
+    """What a run measures of a threshold: a built-in metric by the threshold's id, or a
+    named score whose name is the id (``Answer Relevancy`` measures ``answer_relevancy``);
+    None when the run says nothing about it (or a rate threshold meets a number beyond 0–1).
+    """
+    name = RUN_METRICS.get(threshold.metric)
+    measured: Rate | Mean | ScoreMetric | None = None
+    if name is not None:
+        measured = run_value(metrics, name)
+        if threshold.unit == "rate" and not isinstance(measured, Rate):
+            return None
+    else:
+        measured = next(
+            (m for key, m in metrics.scores.items() if metric_slug(key) == threshold.metric),
+            None,
+        )
+        if (
+            measured is not None
+            and threshold.unit == "rate"
+            and measured.value is not None
+            and not 0.0 <= measured.value <= 1.0
+        ):
+            return None
+    if measured is None or not measured.n or measured.value is None:
+        return None
+    return measured
+
+
 def apply_runs(data: ProjectData, runs: list[Run]) -> ProjectData:
     """The project as the evidence shows it: thresholds measured by the latest run.
 
     A threshold takes its value from the latest run, unless a value entered by
     hand is newer (or the latest run does not measure it: a run without a
-    ``latency_ms`` column says nothing about response time). The test set's
-    actual size is the latest run's row count.
+    ``latency_ms`` column says nothing about response time). A threshold of a custom
+    metric is measured by the named score of that name. The test set's actual size is
+    the latest run's number of cases.
     Returns a new object; ``data`` is not changed.
     """
     if not runs:
@@ -204,39 +276,38 @@ def apply_runs(data: ProjectData, runs: list[Run]) -> ProjectData:
     latest = max(runs, key=lambda r: (r.imported_at, r.id))
     thresholds = []
     for threshold in data.thresholds:
-        name = RUN_METRICS.get(threshold.metric)
-        chosen = None
-        if name is not None:
-            measured = run_value(latest.metrics, name)
-            if measured.n and measured.value is not None:
-                chosen = (latest, measured)
+        measured = threshold_measure(latest.metrics, threshold)
         hand = threshold.measured
-        if chosen is not None and (hand is None or hand.at <= chosen[0].imported_at):
-            run, measured = chosen
-            value = measured.value
-            assert value is not None
-            if threshold.unit == "rate" and not isinstance(measured, Rate):
-                thresholds.append(threshold)
-                continue
+        if measured is not None and (hand is None or hand.at <= latest.imported_at):
+            assert measured.value is not None
             threshold = threshold.model_copy(
                 update={
                     "measured": Measurement(
-                        value=value,
+                        value=measured.value,
                         n=measured.n,
                         ci_low=measured.ci_low,
                         ci_high=measured.ci_high,
-                        source=f"run {run.id}: {run.label}",
-                        at=run.imported_at,
+                        source=f"run {latest.id}: {latest.label}",
+                        at=latest.imported_at,
                     )
                 }
             )
         thresholds.append(threshold)
-    dataset = data.dataset.model_copy(update={"actual_size": latest.rows})
+    dataset = data.dataset.model_copy(update={"actual_size": latest.case_count})
     return data.model_copy(update={"thresholds": thresholds, "dataset": dataset})
 
 
+BiasOutcome = Literal["within", "over", "not_settled"]
+
+
 class BiasGap(Model):
-    """The largest accuracy gap between two user groups, with its 95% interval."""
+    """The largest accuracy gap between two user groups, with its 95% interval.
+
+    Like a threshold, it has three outcomes: ``within`` the maximum with confidence (the
+    whole interval is below it), ``over`` it (the whole interval is above it), and
+    ``not_settled`` when the interval reaches both sides: the groups are too small to
+    tell, and ``settle_cases`` says how many cases a group would need (None when the gap
+    sits so close to the maximum that no size would tell)."""
 
     best_group: str
     worst_group: str
@@ -246,6 +317,8 @@ class BiasGap(Model):
     ci_low: float
     ci_high: float
     max_gap: float
+    outcome: BiasOutcome = "not_settled"
+    settle_cases: int | None = None
     flagged: bool
     reason: str
 
@@ -259,6 +332,31 @@ def difference_interval(a: Rate, b: Rate) -> tuple[float, float]:
     low = d - math.sqrt((a.value - a.ci_low) ** 2 + (b.ci_high - b.value) ** 2)
     high = d + math.sqrt((a.ci_high - a.value) ** 2 + (b.value - b.ci_low) ** 2)
     return low, high
+
+
+MAX_SETTLE_CASES = 1_000_000
+
+
+def cases_to_settle(best: float, worst: float, max_gap: float, start: int) -> int | None:
+    """The fewest cases per group at which a gap between rates ``best`` and ``worst``
+    would have its 95% interval wholly on one side of ``max_gap`` (None past a million)."""
+
+    def settled(n: int) -> bool:
+        low, high = difference_interval(rate(best * n, n), rate(worst * n, n))
+        return high < max_gap or low > max_gap
+
+    if abs((best - worst) - max_gap) < 1e-12 or not settled(MAX_SETTLE_CASES):
+        return None
+    low, high = max(start, 1), max(start, 1)
+    while not settled(high):
+        low, high = high, high * 2
+    while low < high:
+        middle = (low + high) // 2
+        if settled(middle):
+            high = middle
+        else:
+            low = middle + 1
+    return high
 
 
 def bias_gap(metrics: RunMetrics, max_gap: float) -> BiasGap | None:
@@ -276,11 +374,32 @@ def bias_gap(metrics: RunMetrics, max_gap: float) -> BiasGap | None:
     assert a.value is not None and b.value is not None
     low, high = difference_interval(a, b)
     gap = a.value - b.value
-    reasons = []
-    if gap > max_gap:
-        reasons.append(f"the gap of {gap:.1%} is above the maximum of {max_gap:.1%}")
-    if low > 0:
-        reasons.append("its 95% interval excludes zero, so it is unlikely to be chance")
+    outcome: BiasOutcome
+    settle = None
+    if high < max_gap:
+        outcome = "within"
+        reason = (
+            f"the gap of {gap:.1%} is below the maximum of {max_gap:.1%} with 95% confidence "
+            f"(interval {low:.1%} to {high:.1%})"
+        )
+    elif low > max_gap:
+        outcome = "over"
+        reason = (
+            f"the gap of {gap:.1%} is above the maximum of {max_gap:.1%} with 95% confidence "
+            f"(interval {low:.1%} to {high:.1%})"
+        )
+    else:
+        outcome = "not_settled"
+        settle = cases_to_settle(a.value, b.value, max_gap, max(a.n, b.n))
+        reason = (
+            f"not settled: the gap of {gap:.1%} has a 95% interval from {low:.1%} to "
+            f"{high:.1%}, on both sides of the maximum of {max_gap:.1%}; "
+            + (
+                f"about {settle} cases in each group would settle it"
+                if settle is not None
+                else "the gap is too close to the maximum for any test set to settle it"
+            )
+        )
     return BiasGap(
         best_group=best,
         worst_group=worst,
@@ -290,8 +409,24 @@ def bias_gap(metrics: RunMetrics, max_gap: float) -> BiasGap | None:
         ci_low=low,
         ci_high=high,
         max_gap=max_gap,
-        flagged=bool(reasons),
-        reason="; ".join(reasons),
+        outcome=outcome,
+        settle_cases=settle,
+        flagged=outcome == "over",
+        reason=reason,
+    )
+
+
+def bias_words(bias: BiasGap) -> tuple[str, str]:
+    """The bias check as a headline and its detail, for every place that shows it."""
+    outcome = {
+        "within": "within the maximum",
+        "over": "OVER THE MAXIMUM",
+        "not_settled": "NOT SETTLED",
+    }[bias.outcome]
+    return (
+        f"Largest accuracy gap between groups: {bias.best_group} vs {bias.worst_group}, "
+        f"{bias.gap:.1%} (95% {bias.ci_low:.1%} to {bias.ci_high:.1%}), {outcome}",
+        bias.reason,
     )
 
 

@@ -1,22 +1,22 @@
-"""Reading evaluation results files: CSV, JSONL and promptfoo's JSON output.
+"""One test case's result as every reader gives it, and rows in batches.
 
-Rows are read one at a time (a 100,000-row file never sits in memory), each
-checked by ``ResultRow``; a bad row becomes a ``BadRow`` with its line number
-and the reason. Nothing here writes: ``runs.import_results`` stores what this
-module reads.
+Every results file, whichever tool wrote it, is read into the same rows: the fields in
+``FIELDS`` (checked by ``ResultRow``), and beside them the case's epoch (a repeat of the
+same case), its named scores and the system it belongs to (one file can hold several).
+A bad row becomes a ``BadRow`` with its line number and the reason. The readers, one a
+tool, live beside this module; nothing here writes (``runs.import_results`` stores rows).
 """
 
 from __future__ import annotations
 
-import csv
+import contextlib
 import hashlib
 import io
 import json
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from itertools import compress, islice, repeat
-from operator import attrgetter
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Annotated, Any, Literal, NamedTuple
 
@@ -42,15 +42,21 @@ FIELDS: tuple[str, ...] = (
     "human_output",
 )
 BOOL_FIELDS = ("correct", "hallucinated", "refused", "error")
+# What a column can be read as besides FIELDS: a response time in seconds, the repeat of a
+# case, or a named score (``score:NAME``).
+EXTRA_TARGETS = ("latency_s", "epoch")
 _TRUE = {"true", "t", "yes", "y", "1", "pass", "passed"}
 _FALSE = {"false", "f", "no", "n", "0", "fail", "failed"}
-
-Format = Literal["csv", "jsonl", "promptfoo"]
 
 # The longest id and category/group a row may have (checked by ResultRow, and by the
 # fast paths that decide without it).
 MAX_ID = 500
 MAX_LABEL = 200
+# The longest name of a named score, and how many one row may carry.
+MAX_SCORE_NAME = 120
+MAX_SCORES = 50
+
+Scores = dict[str, float]
 
 
 class ResultRow(Model):
@@ -79,18 +85,7 @@ class ResultRow(Model):
     @field_validator(*BOOL_FIELDS, mode="before")
     @classmethod
     def _boolean(cls, value: Any) -> Any:
-        if value is None or isinstance(value, bool):
-            return value
-        if isinstance(value, int | float) and value in (0, 1):
-            return bool(value)
-        text = str(value).strip().lower()
-        if text == "":
-            return None
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-        raise ValueError(f"{value!r} is not true/false (use true, false, 1, 0, yes or no)")
+        return to_bool(value)
 
     @field_validator("id", "category", "group", "expected", "output", "human_output", mode="before")
     @classmethod
@@ -111,6 +106,22 @@ class ResultRow(Model):
         return value
 
 
+def to_bool(value: Any) -> bool | None:
+    """A true/false cell as a bool (None when empty); anything else is a ValueError."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text == "":
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"{value!r} is not true/false (use true, false, 1, 0, yes or no)")
+
+
 @dataclass(frozen=True)
 class BadRow:
     line: int
@@ -118,13 +129,17 @@ class BadRow:
 
 
 class ParsedRow(NamedTuple):
-    """One row read from a file: its values in ``FIELDS`` order, or why it is bad.
+    """One row read from a file: its values in ``FIELDS`` order, or why it is bad; and its
+    epoch, named scores and system, where the file has them.
 
     (A named tuple: a 100,000-row import makes 100,000 of them.)"""
 
     line: int
     values: tuple[Any, ...] | None
     bad: BadRow | None = None
+    epoch: int | None = None
+    scores: Scores | None = None
+    system: str = ""
 
     @property
     def row(self) -> ResultRow | None:
@@ -138,41 +153,114 @@ class ParsedRow(NamedTuple):
         return str(self.values[0])
 
 
-def parse_mapping(entries: list[str]) -> dict[str, str]:
-    """``--map COLUMN=FIELD`` options as {column: field}; fields must be known."""
-    mapping: dict[str, str] = {}
+# ----------------------------------------------------------------- options
+
+
+@dataclass(frozen=True)
+class MetricUse:
+    """A named score read as one of the true/false fields: ``--map metric:NAME=[not] FIELD``."""
+
+    field: str
+    inverted: bool
+
+    def describe(self) -> str:
+        return f"{'not ' if self.inverted else ''}{self.field}"
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """What the person importing said about the file (``--map``, ``--scorer``, …)."""
+
+    columns: Mapping[str, str] = field(default_factory=dict)
+    metrics: Mapping[str, MetricUse] = field(default_factory=dict)
+    scorer: str | None = None
+    delimiter: str | None = None
+    systems: tuple[str, ...] = ()
+
+
+def parse_mapping(entries: list[str]) -> tuple[dict[str, str], dict[str, MetricUse]]:
+    """``--map`` options: {column: field} and {named score: how it is read}.
+
+    ``COLUMN=FIELD`` reads a column (a JSON key, a metadata name) as a field, as a response
+    time in seconds (``latency_s``), as the case's repeat (``epoch``) or as a named score
+    (``score:NAME``); ``metric:NAME=[not ]FIELD`` reads a named score as correct,
+    hallucinated, refused or error (1 or more than 0.5 is true; ``not`` turns it round)."""
+    columns: dict[str, str] = {}
+    metrics: dict[str, MetricUse] = {}
     for entry in entries:
         column, sep, target = entry.partition("=")
         column, target = column.strip(), target.strip()
         if not sep or not column or not target:
             raise InvalidValueError(f"--map {entry!r}: write COLUMN=FIELD, e.g. --map case=id")
-        if target not in FIELDS:
-            raise InvalidValueError(
-                f"--map {entry!r}: {target!r} is not a results field ({', '.join(FIELDS)})"
-            )
-        mapping[column] = target
-    return mapping
+        if column.startswith("metric:"):
+            name = column[len("metric:") :].strip()
+            words = target.split()
+            inverted = len(words) == 2 and words[0].lower() == "not"
+            field_name = words[-1] if words else ""
+            if not name or len(words) not in (1, 2) or (len(words) == 2 and not inverted):
+                raise InvalidValueError(
+                    f"--map {entry!r}: write metric:NAME=FIELD or metric:NAME='not FIELD', "
+                    "e.g. --map metric:no_fabrication='not hallucinated'"
+                )
+            if field_name not in BOOL_FIELDS:
+                raise InvalidValueError(
+                    f"--map {entry!r}: a named score can be read as {', '.join(BOOL_FIELDS)}, "
+                    f"not {field_name!r}"
+                )
+            metrics[name] = MetricUse(field_name, inverted)
+            continue
+        if target.startswith("score:"):
+            if not target[len("score:") :].strip():
+                raise InvalidValueError(f"--map {entry!r}: name the score, e.g. score:relevance")
+        elif target not in FIELDS and target not in EXTRA_TARGETS:
+            known = ", ".join((*FIELDS, *EXTRA_TARGETS, "score:NAME"))
+            raise InvalidValueError(f"--map {entry!r}: {target!r} is not a results field ({known})")
+        columns[column] = target
+    return columns, metrics
 
 
-def detect_format(path: Path, head: bytes) -> Format:
-    """Guess the format from the name and the first bytes."""
-    suffix = path.suffix.lower()
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if suffix in (".jsonl", ".ndjson"):
-        return "jsonl"
-    if suffix == ".csv" or suffix == ".tsv":
-        return "csv"
-    if stripped.startswith(b"{"):
-        first_line = stripped.split(b"\n", 1)[0].strip()
+# ------------------------------------------------------------ named scores
+
+_SCORE_LETTERS = {"C": 1.0, "I": 0.0, "P": 0.5, "N": 0.0}
+
+
+def score_value(value: Any) -> float | None:
+    """A score as a number: true/false and pass/fail as 1/0, Inspect's C/I/P/N as 1/0/0.5/0,
+    numbers as they are; None for anything else (an empty cell, a text answer)."""
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    if isinstance(value, int | float):
+        number = float(value)
+        return number if math.isfinite(number) else None
+    if isinstance(value, str):
+        text = value.strip()
+        if text in _SCORE_LETTERS:
+            return _SCORE_LETTERS[text]
+        lowered = text.lower()
+        if lowered in _TRUE - {"1"}:
+            return 1.0
+        if lowered in _FALSE - {"0"}:
+            return 0.0
         try:
-            json.loads(first_line)
-            whole_line_object = True
+            number = float(text.replace(",", ".") if text.count(",") == 1 else text)
         except ValueError:
-            whole_line_object = False
-        if whole_line_object and b'"results"' not in first_line[:2000]:
-            return "jsonl"
-        return "promptfoo"
-    return "csv"
+            return None
+        return number if math.isfinite(number) else None
+    return None
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def score_name(name: Any) -> str:
+    """A named score's name as kept: its text, spaces made single, cut to a sane length."""
+    return _SPACES.sub(" ", str(name)).strip()[:MAX_SCORE_NAME]
+
+
+def metric_slug(name: str) -> str:
+    """The threshold metric id a named score measures: ``Answer Relevancy`` is
+    ``answer_relevancy``."""
+    return re.sub(r"[^a-z0-9_.\-]+", "_", name.lower()).strip("_.-")[:120] or "score"
 
 
 _BOOLS: dict[str, bool | None] = {
@@ -180,7 +268,7 @@ _BOOLS: dict[str, bool | None] = {
     **dict.fromkeys(_FALSE, False),
     "": None,
 }
-_MISSING = object()
+MISSING = object()
 
 
 def _fast_row(data: Mapping[str, Any]) -> tuple[Any, ...] | None:
@@ -213,8 +301,8 @@ def _fast_row(data: Mapping[str, Any]) -> tuple[Any, ...] | None:
             continue
         if not isinstance(value, str):
             return None
-        flag = _BOOLS.get(value.strip().lower(), _MISSING)
-        if flag is _MISSING:
+        flag = _BOOLS.get(value.strip().lower(), MISSING)
+        if flag is MISSING:
             return None
         flags.append(flag)  # type: ignore[arg-type]
     latency: float | None = None
@@ -245,10 +333,10 @@ def _fast_row(data: Mapping[str, Any]) -> tuple[Any, ...] | None:
 
 # The spellings a CSV file almost always uses, looked up as they are (no strip, no lower):
 # the column-wise converter takes only these, anything else goes row by row.
-_EXACT_BOOLS: dict[str, bool | None] = {
+EXACT_BOOLS: dict[str, bool | None] = {
     **{v: b for k, b in _BOOLS.items() for v in (k, k.upper(), k.capitalize())},
 }
-_EXACT_KINDS: dict[str, str] = {
+EXACT_KINDS: dict[str, str] = {
     "": "normal",
     **{v: k for k in KINDS for v in (k, k.upper(), k.capitalize())},
 }
@@ -258,32 +346,43 @@ def _values(row: ResultRow) -> tuple[Any, ...]:
     return tuple(getattr(row, name) for name in FIELDS)
 
 
-def _validate(line: int, raw: Mapping[str, Any], mapping: Mapping[str, str]) -> ParsedRow:
-    data: dict[str, Any] = {}
-    for key, value in raw.items():
-        if key is None:
-            continue  # extra CSV cells beyond the header
-        name = mapping.get(key, key)
-        if name in FIELDS:
-            data[name] = value
-    return _check(line, data)
-
-
-def _check(line: int, data: Mapping[str, Any]) -> ParsedRow:
+def check_row(
+    line: int,
+    data: Mapping[str, Any],
+    *,
+    epoch: int | None = None,
+    scores: Scores | None = None,
+    system: str = "",
+) -> ParsedRow:
+    """A row's fields checked: a good row with its values, or a bad one with the reason."""
     fast = _fast_row(data)
     if fast is not None:
-        return ParsedRow(line, fast)
+        return ParsedRow(line, fast, None, epoch, scores, system)
     try:
-        return ParsedRow(line, _values(ResultRow.model_validate(data)))
+        return ParsedRow(line, _values(ResultRow.model_validate(data)), None, epoch, scores, system)
     except ValidationError as error:
         reason = describe_validation_error(error)
         if "id: Field required" in reason or "id: String should have at least" in reason:
             reason = "missing id"
-        return ParsedRow(line, None, BadRow(line, reason))
+        return ParsedRow(line, None, BadRow(line, reason), system=system)
 
 
-def _text_lines(handle: IO[bytes]) -> io.TextIOWrapper:
-    return io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+def bad_row(line: int, reason: str, system: str = "") -> ParsedRow:
+    return ParsedRow(line, None, BadRow(line, reason), system=system)
+
+
+class _Text(io.TextIOWrapper):
+    """Text over a binary file that leaves the file open when it is dropped (a reader that
+    looked at the file's start must not close it under the next one)."""
+
+    def __del__(self) -> None:
+        with contextlib.suppress(ValueError, OSError):
+            self.detach()
+
+
+def text_lines(handle: IO[bytes]) -> io.TextIOWrapper:
+    """A binary file as text: UTF-8 with or without a byte-order mark, newlines as written."""
+    return _Text(handle, encoding="utf-8-sig", newline="")
 
 
 BATCH_ROWS = 5000
@@ -294,11 +393,16 @@ class Batch:
     """Consecutive rows of a file: the good ones column by column, and the bad ones.
 
     ``columns`` holds one sequence per field, in ``FIELDS`` order, each as long as
-    ``lines`` (the good rows' line numbers); ``bad`` is in line order."""
+    ``lines`` (the good rows' line numbers); ``bad`` is in line order. ``epochs``,
+    ``scores`` and ``systems`` are as long as ``lines`` too, or None where the file has
+    no repeats, no named scores, or one system only."""
 
     lines: list[int]
     columns: list[Sequence[Any]]
     bad: list[BadRow]
+    epochs: Sequence[int | None] | None = None
+    scores: Sequence[Scores | None] | None = None
+    systems: Sequence[str] | None = None
 
     @classmethod
     def of(cls, parsed: list[ParsedRow]) -> Batch:
@@ -306,20 +410,57 @@ class Batch:
         columns: list[Sequence[Any]] = [
             list(c) for c in zip(*(p.values for p in good if p.values), strict=True)
         ]
+        epochs = [p.epoch for p in good]
+        scores = [p.scores for p in good]
+        systems = [p.system for p in good]
         return cls(
             lines=[p.line for p in good],
             columns=columns or [[] for _ in FIELDS],
             bad=[p.bad for p in parsed if p.bad is not None],
+            epochs=epochs if any(e is not None for e in epochs) else None,
+            scores=scores if any(scores) else None,
+            systems=systems if any(systems) else None,
         )
 
     def parsed_rows(self) -> list[ParsedRow]:
         """The batch as rows again, good and bad, in line order."""
+        count = len(self.lines)
+        epochs = self.epochs or [None] * count
+        scores = self.scores or [None] * count
+        systems = self.systems or [""] * count
         good = [
-            ParsedRow(line, values)
-            for line, values in zip(self.lines, zip(*self.columns, strict=True), strict=True)
+            ParsedRow(line, values, None, epoch, score, system)
+            for line, values, epoch, score, system in zip(
+                self.lines, zip(*self.columns, strict=True), epochs, scores, systems, strict=True
+            )
         ]
         bad = [ParsedRow(b.line, None, b) for b in self.bad]
         return sorted(good + bad, key=lambda p: p.line)
+
+    def by_system(self) -> dict[str, Batch]:
+        """The batch split by system, in the order each system first appears."""
+        if self.systems is None:
+            return {"": self}
+        order: dict[str, list[int]] = {}
+        for index, system in enumerate(self.systems):
+            order.setdefault(system, []).append(index)
+        if len(order) == 1:
+            return {next(iter(order)): self}
+
+        def pick(values: Sequence[Any] | None, where: list[int]) -> Any:
+            return None if values is None else [values[i] for i in where]
+
+        return {
+            system: Batch(
+                lines=[self.lines[i] for i in where],
+                columns=[[column[i] for i in where] for column in self.columns],
+                bad=[],
+                epochs=pick(self.epochs, where),
+                scores=pick(self.scores, where),
+                systems=None,
+            )
+            for system, where in order.items()
+        }
 
 
 def batched(rows: Iterator[ParsedRow], size: int = BATCH_ROWS) -> Iterator[Batch]:
@@ -332,288 +473,6 @@ def batched(rows: Iterator[ParsedRow], size: int = BATCH_ROWS) -> Iterator[Batch
             chunk = []
     if chunk:
         yield Batch.of(chunk)
-
-
-def read_csv(handle: IO[bytes], mapping: Mapping[str, str]) -> Iterator[ParsedRow]:
-    """The file's rows one at a time (see ``read_csv_batches``)."""
-    for batch in read_csv_batches(handle, mapping):
-        yield from batch.parsed_rows()
-
-
-def read_csv_batches(
-    handle: IO[bytes], mapping: Mapping[str, str], size: int = BATCH_ROWS
-) -> Iterator[Batch]:
-    """The file's rows, ``size`` records at a time.
-
-    A batch in which every record has as many cells as the header and every value
-    is plainly valid (nearly every batch of a real file) is checked and converted a
-    whole column at a time; any other batch goes row by row, where each bad row gets
-    its line number and reason."""
-    text = _text_lines(handle)
-    sample = text.read(4096)
-    text.seek(0)
-    delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-    # strict: a stray quote is a bad row, not a field that silently runs on
-    reader = csv.reader(text, delimiter=delimiter, strict=True)
-    header: list[str] = []
-    try:
-        while not any(cell.strip() for cell in header):
-            header = [cell.strip() for cell in next(reader)]
-    except StopIteration:
-        header = []
-    except csv.Error as error:
-        raise InvalidValueError(
-            f"the header (line {reader.line_num}) is unparseable: {error}"
-        ) from None
-    names = {mapping.get(h, h) for h in header if h}
-    columns = [
-        (i, mapping.get(h, h)) for i, h in enumerate(header) if h and mapping.get(h, h) in FIELDS
-    ]
-    if "id" not in names:
-        shown = ", ".join(h for h in header[:8] if h) or "none"
-        raise InvalidValueError(
-            f"the header has no 'id' column (columns: {shown}); map one with --map COLUMN=id"
-        )
-    width = len(header)
-    by_columns = _csv_column_converter(columns, width)
-    by_row = _csv_row_reader(columns, width, delimiter)
-    # Each record with the line it ends on, read without a Python statement per record.
-    ends = zip(reader, map(attrgetter("line_num"), repeat(reader)), strict=False)
-    last_end = reader.line_num  # the line before the next record
-    while True:
-        taken: list[tuple[list[str], int]] = []
-        broken: list[tuple[int, BadRow]] = []
-        while len(taken) + len(broken) < size:
-            try:
-                before = len(taken)
-                taken.extend(islice(ends, size - len(taken) - len(broken)))
-                if len(taken) - before < size - before - len(broken):
-                    break  # the end of the file
-            except csv.Error as error:  # (the rows read before it are in ``taken``)
-                start = (taken[-1][1] if taken else last_end) + 1
-                reason = f"unparseable: {error}"
-                if reader.line_num > start:
-                    reason += f" (a quote opened here runs on to line {reader.line_num})"
-                broken.append((len(taken), BadRow(start, reason)))
-                taken.append(([], reader.line_num))  # a place holder, dropped below
-        if not taken:
-            return
-        rows, record_ends = zip(*taken, strict=True)
-        if not any(rows) and not broken:  # only blank lines
-            last_end = record_ends[-1]
-            continue
-        starts = list(map((1).__add__, (last_end, *record_ends[:-1])))
-        last_end = record_ends[-1]
-        # (a blank line reads as no cells at all; so does a broken record's place holder)
-        whole = not broken and all(rows)
-        batch = by_columns(starts, rows) if whole else None
-        if batch is None:
-            records: list[tuple[int, Any]] = list(
-                zip(compress(starts, rows), compress(rows, rows), strict=True)
-            )
-            if broken:
-                records = sorted(records + [(row.line, row) for _, row in broken])
-            batch = Batch.of([p for p in map(by_row, records) if p is not None])
-        yield batch
-
-
-def _csv_column_converter(
-    columns: list[tuple[int, str]], width: int
-) -> Callable[[Sequence[int], Sequence[list[str]]], Batch | None]:
-    """Records to a batch a column at a time, or None when any value needs a closer look.
-
-    It accepts only what ``_fast_row`` (the row-by-row path's shortcut) accepts, and
-    gives the same values: a missing column reads as empty cells, each field's default.
-    tests/test_results_fast_paths.py holds both against pydantic."""
-    where = {name: i for i, name in columns}
-    sources = [where.get(name) for name in FIELDS]
-    exact_bools, exact_kinds, missing = _EXACT_BOOLS, _EXACT_KINDS, _MISSING
-
-    def convert(lines: Sequence[int], rows: Sequence[list[str]]) -> Batch | None:
-        if set(map(len, rows)) != {width}:
-            return None
-        cells = list(zip(*rows, strict=True))
-        empty = ("",) * len(rows)
-
-        def column(field: int) -> Sequence[str]:
-            source = sources[field]
-            return empty if source is None else cells[source]
-
-        ids = list(map(str.strip, column(0)))
-        category = list(map(str.strip, column(1)))
-        group = list(map(str.strip, column(2)))
-        if "" in ids or max(map(len, ids)) > MAX_ID:
-            return None
-        if max(map(len, category)) > MAX_LABEL or max(map(len, group)) > MAX_LABEL:
-            return None
-        kind = list(map(exact_kinds.get, column(3)))
-        if None in kind:
-            return None
-        flags = []
-        for field in (6, 7, 8, 10):
-            values = list(map(exact_bools.get, column(field), repeat(missing)))
-            if missing in values:
-                return None
-            flags.append(values)
-        texts = column(9)
-        latency: Sequence[float | None]
-        present: Sequence[float]
-        try:
-            if "" in texts:
-                latency = [float(text) if text else None for text in texts]
-                present = [value for value in latency if value is not None]
-            else:
-                latency = present = list(map(float, texts))
-        except ValueError:  # (whitespace, too: the row-by-row path reads it as empty)
-            return None
-        if present and (min(present) < 0 or not all(map(math.isfinite, present))):
-            return None
-        correct, hallucinated, refused, error = flags
-        return Batch(
-            lines=list(lines),
-            columns=[
-                ids, category, group, kind,
-                list(map(str.strip, column(4))), list(map(str.strip, column(5))),
-                correct, hallucinated, refused, latency, error,
-                list(map(str.strip, column(11))),
-            ],
-            bad=[],
-        )  # fmt: skip
-
-    return convert
-
-
-def _csv_row_reader(
-    columns: list[tuple[int, str]], width: int, delimiter: str
-) -> Callable[[tuple[int, Any]], ParsedRow | None]:
-    """One record to a row, good or bad (None for a line with only empty cells): the
-    path of a batch the column-wise converter would not take, one row at a time."""
-
-    def read(record: tuple[int, Any]) -> ParsedRow | None:
-        line, cells = record
-        if isinstance(cells, BadRow):
-            return ParsedRow(line, None, cells)
-        if not any(cell.strip() for cell in cells):
-            return None  # a line of empty cells
-        extra = cells[width:]
-        if any(cell.strip() for cell in extra):
-            separator = "tab" if delimiter == "\t" else "comma"
-            reason = (
-                f"unparseable: {len(cells)} cells where the header has {width} "
-                f"(an unquoted {separator}?)"
-            )
-            return ParsedRow(line, None, BadRow(line, reason))
-        return _check(line, {name: cells[i] for i, name in columns if i < len(cells)})
-
-    return read
-
-
-def read_jsonl(handle: IO[bytes], mapping: Mapping[str, str]) -> Iterator[ParsedRow]:
-    for number, line in enumerate(_text_lines(handle), 1):
-        if not line.strip():
-            continue
-        try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield ParsedRow(number, None, BadRow(number, f"not valid JSON ({error.msg})"))
-            continue
-        if not isinstance(raw, dict):
-            yield ParsedRow(number, None, BadRow(number, "a line must be a JSON object"))
-            continue
-        yield _validate(number, raw, mapping)
-
-
-def _promptfoo_results(document: Any) -> list[Any]:
-    if isinstance(document, dict):
-        results = document.get("results")
-        if isinstance(results, dict):
-            results = results.get("results")
-        if isinstance(results, list):
-            return results
-    raise InvalidValueError(
-        "not a promptfoo output file (expected a 'results' list, as `promptfoo eval -o "
-        "results.json` writes)"
-    )
-
-
-def _score_as_bool(value: Any) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float):
-        return value >= 0.5
-    return None
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def promptfoo_row(index: int, result: Mapping[str, Any]) -> dict[str, Any]:
-    """One promptfoo result as a results row.
-
-    ``success`` is the case's verdict (correct); ``latencyMs`` the latency; a
-    result with ``error`` (or failureReason 2) is a system error; named scores
-    called like our fields (correct, hallucinated, refused) become true when
-    they are at least 0.5; ``vars``/``metadata`` may carry category, group, kind.
-    """
-    test_case = _dict(result.get("testCase"))
-    variables: dict[str, Any] = {}
-    for source in (test_case.get("vars"), result.get("vars")):
-        if isinstance(source, dict):
-            variables.update(source)
-    metadata: dict[str, Any] = {}
-    for source in (test_case.get("metadata"), result.get("metadata")):
-        if isinstance(source, dict):
-            metadata.update(source)
-    response = _dict(result.get("response"))
-    named = _dict(result.get("namedScores"))
-    case_id = (
-        result.get("id")
-        or test_case.get("id")
-        or metadata.get("id")
-        or variables.get("id")
-        or f"test-{result.get('testIdx', index)}-prompt-{result.get('promptIdx', 0)}"
-    )
-    error_text = result.get("error")
-    is_error = bool(error_text) or result.get("failureReason") == 2
-    row: dict[str, Any] = {
-        "id": case_id,
-        "category": metadata.get("category") or variables.get("category") or "",
-        "group": metadata.get("group") or variables.get("group") or "",
-        "kind": metadata.get("kind") or variables.get("kind") or "",
-        "expected": variables.get("expected", ""),
-        "output": response.get("output", "") if response else result.get("output", ""),
-        "correct": None if is_error else result.get("success"),
-        "latency_ms": result.get("latencyMs"),
-        "error": is_error,
-        "human_output": variables.get("human_output", ""),
-    }
-    for name in ("correct", "hallucinated", "refused"):
-        if name in named:
-            row[name] = _score_as_bool(named[name])
-    return row
-
-
-def read_promptfoo(handle: IO[bytes], mapping: Mapping[str, str]) -> Iterator[ParsedRow]:
-    try:
-        document = json.load(_text_lines(handle))
-    except json.JSONDecodeError as error:
-        raise InvalidValueError(f"not valid JSON (line {error.lineno}: {error.msg})") from None
-    for index, result in enumerate(_promptfoo_results(document), 1):
-        if not isinstance(result, dict):
-            yield ParsedRow(index, None, BadRow(index, "a result must be a JSON object"))
-            continue
-        yield _validate(index, promptfoo_row(index, result), mapping)
-
-
-READERS = {"csv": read_csv, "jsonl": read_jsonl, "promptfoo": read_promptfoo}
-
-
-def read_batches(fmt: Format, handle: IO[bytes], mapping: Mapping[str, str]) -> Iterator[Batch]:
-    """A file of the given format as batches of rows, for importing."""
-    if fmt == "csv":
-        return read_csv_batches(handle, mapping)
-    return batched(READERS[fmt](handle, mapping))
 
 
 def file_sha256(path: Path) -> str:

@@ -1,8 +1,9 @@
 """Evaluation runs in the project file: importing results, listing runs, browsing rows.
 
-An import is one run and one transaction: the file's rows are streamed into the
-``results`` table and its metrics are computed once with SQL (a run never
-changes afterwards). A bad row stops the whole import unless ``skip_bad``.
+An import is one transaction and one change of the history: the file's rows are
+streamed into the ``results`` table, one run for each system the file holds, and each
+run's metrics are tallied as the rows go past (a run never changes afterwards). A bad
+row, or a case repeated within a run, stops the whole import unless ``skip_bad``.
 """
 
 from __future__ import annotations
@@ -11,22 +12,25 @@ import contextlib
 import gc
 import json
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import compress
 from pathlib import Path
 from typing import Any
 
 from workbench.errors import InvalidValueError, NotFoundError, ProjectFileError, WorkbenchError
 from workbench.evaluation.evidence import Run, RunMetrics
+from workbench.evaluation.formats import open_reading
 from workbench.evaluation.rows import (
+    BOOL_FIELDS,
+    FIELDS,
     BadRow,
-    Format,
-    detect_format,
+    Batch,
+    MetricUse,
+    ReadOptions,
     file_sha256,
     first_non_utf8,
-    read_batches,
 )
+from workbench.evaluation.source import Reading, Source
 from workbench.evaluation.tally import MetricsTally
 from workbench.models import now
 from workbench.store import Store, describe_sqlite_error
@@ -48,11 +52,13 @@ COLUMNS = (
     "latency_ms",
     "error",
     "human_output",
+    "epoch",
+    "scores",
 )
 _AS_INT = {True: 1, False: 0}.get
 _ROW = f"({', '.join('?' * len(COLUMNS))})"
 _INSERT = f"INSERT INTO results ({', '.join(COLUMNS)}) VALUES {_ROW}"
-# Fifty rows a statement (700 values, under SQLite's oldest limit of 999): a fifth
+# Fifty rows a statement (800 values, under SQLite's oldest limit of 999): a fifth
 # less time per row than a statement per row, which pays a step and a reset each.
 _ROWS_PER_INSERT = 50
 _INSERT_MANY = f"INSERT INTO results ({', '.join(COLUMNS)}) VALUES " + ", ".join(
@@ -96,9 +102,122 @@ class AlreadyImported(WorkbenchError):
 
 @dataclass
 class ImportReport:
-    run: Run
+    """What an import did: the runs it made (one a system in the file), the bad rows it
+    skipped, and what it did with each part of the file."""
+
+    runs: list[Run]
     skipped: list[BadRow] = field(default_factory=list)
     skipped_count: int = 0
+    tool: str = ""
+    tool_version: str = ""
+    notes: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+
+    @property
+    def run(self) -> Run:
+        """The run the thresholds now use: the last one made."""
+        return self.runs[-1]
+
+    def summary(self) -> list[str]:
+        """What the import did, as lines for a person: the runs, what became of each part
+        of the file, the columns it did not use, the named scores it found."""
+        first = self.runs[0]
+        tool = f"{self.tool} {self.tool_version}".strip()
+        lines = []
+        if len(self.runs) == 1:
+            lines.append(
+                f"Imported run {first.id} ({first.label!r}): {_cases(first)} from "
+                f"{first.source} ({tool})."
+            )
+        else:
+            lines.append(
+                f"Imported {first.source} ({tool}): {len(self.runs)} systems, a run each "
+                "(never merged):"
+            )
+            for run in self.runs:
+                lines.append(f"  run {run.id}: {run.label} — {_cases(run)}")
+            lines.append(
+                f"The thresholds use run {self.run.id}, the last; to import only the system "
+                "you will deploy: --system NAME."
+            )
+        if self.skipped_count:
+            lines.append(f"Skipped {self.skipped_count} bad row(s):")
+            lines += [f"  line {bad.line}: {bad.reason}" for bad in self.skipped[:10]]
+        for note in self.notes:
+            lines.append(f"  - {note}")
+        if self.ignored:
+            lines.append(f"  - ignored columns: {', '.join(self.ignored)}")
+        named = self.run.metrics.scores
+        if named:
+            lines.append(
+                "  - named scores (a threshold with the same metric id uses them): "
+                + "; ".join(_score_text(name, score) for name, score in named.items())
+            )
+        return lines
+
+
+def _cases(run: Run) -> str:
+    text = f"{run.case_count} case(s)"
+    if run.epochs > 1:
+        text += f", {run.rows} results over {run.epochs} epochs"
+    return text
+
+
+def _score_text(name: str, score: Any) -> str:
+    from workbench.evaluation.rows import metric_slug
+
+    value = (
+        "—"
+        if score.value is None
+        else (f"{score.value:.1%}" if score.kind == "pass_rate" else f"{score.value:.3g}")
+    )
+    what = "pass rate" if score.kind == "pass_rate" else "mean"
+    return f"{name} [{metric_slug(name)}] {what} {value} (n={score.n})"
+
+
+@dataclass
+class _Building:
+    """One run while its rows stream in."""
+
+    run_id: int
+    key: str
+    rows: int = 0
+    epochs: int = 1
+    tally: MetricsTally = field(default_factory=MetricsTally)
+
+
+def apply_metric_uses(batch: Batch, uses: Mapping[str, MetricUse]) -> set[str]:
+    """Read the named scores ``--map metric:NAME=[not] FIELD`` names as those fields
+    (a score of 0.5 or more is true); the names found."""
+    if not uses or batch.scores is None:
+        return set()
+    found: set[str] = set()
+    columns = {name: list(batch.columns[FIELDS.index(name)]) for name in BOOL_FIELDS}
+    errors = columns["error"]
+    for index, scores in enumerate(batch.scores):
+        if not scores:
+            continue
+        for name, use in uses.items():
+            value = scores.get(name)
+            if value is None:
+                continue
+            found.add(name)
+            if use.field != "error" and errors[index]:
+                continue  # a system error has no verdict
+            columns[use.field][index] = (value >= 0.5) != use.inverted
+    for name, column in columns.items():
+        batch.columns[FIELDS.index(name)] = column
+    return found
+
+
+def _selected(reading: Reading, key: str, wanted: tuple[str, ...]) -> bool:
+    if not wanted:
+        return True
+    info = reading.systems.get(key)
+    names = {key}
+    if info is not None:
+        names |= {info.label, *map(str, info.details.values())}
+    return bool(names & set(wanted))
 
 
 def import_results(
@@ -108,16 +227,21 @@ def import_results(
     *,
     label: str = "",
     mapping: dict[str, str] | None = None,
+    options: ReadOptions | None = None,
     skip_bad: bool = False,
-    fmt: Format | None = None,
+    fmt: str | None = None,
     again: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
-    """Import a results file as a new run; all or nothing (good rows only with ``skip_bad``)."""
+    """Import a results file: one run for each system it holds; all or nothing (good rows
+    only with ``skip_bad``), in one transaction and one change of the history."""
+    options = options or ReadOptions(columns=mapping or {})
     path = Path(path)
     if not path.is_file():
         what = "is a folder" if path.is_dir() else "no such file"
-        raise InvalidValueError(f"{path}: {what}; give a CSV, JSONL or promptfoo JSON file")
+        raise InvalidValueError(
+            f"{path}: {what}; give a results file (CSV, JSONL, a tool's output)"
+        )
     try:
         size = path.stat().st_size
         sha256 = file_sha256(path)
@@ -137,109 +261,272 @@ def import_results(
             first,
         )
     with handle:
-        fmt = fmt or detect_format(path, handle.read(4096))
+        head = handle.read(8192)
         handle.seek(0)
-        label = label.strip() or f"{path.stem} ({now()[:10]})"
-        imported_at = now()
-        bad: list[BadRow] = []
-        bad_count = 0
-        seen: dict[str, int] = {}
-        good = 0
+        source = Source(path=path, handle=handle, head=head, size=size)
         try:
-            with store.write(), _no_cycle_collection():
-                runs_table = store.table("runs")
-                runs_table.insert(
-                    {
-                        "label": label,
-                        "imported_at": imported_at,
-                        "imported_by": by,
-                        "source": path.name,
-                        "sha256": sha256,
-                        "format": fmt,
-                        "rows": 0,
-                        "skipped": 0,
-                        "metrics": "{}",
-                    }
-                )
-                run_id = int(runs_table.last_rowid or 0)
-                tally = MetricsTally()
-                for batch in _with_progress(
-                    read_batches(fmt, handle, mapping or {}), handle, size, progress
-                ):
-                    problems = list(batch.bad)
-                    lines, columns = batch.lines, batch.columns
-                    fresh = dict(zip(columns[0], lines, strict=True))
-                    if len(fresh) != len(lines) or not seen.keys().isdisjoint(fresh):
-                        keep = [
-                            seen.setdefault(case, line) == line
-                            for case, line in zip(columns[0], lines, strict=True)
-                        ]
-                        problems += [
-                            BadRow(line, f"duplicate id {case!r} (first on line {seen[case]})")
-                            for case, line, kept in zip(columns[0], lines, keep, strict=True)
-                            if not kept
-                        ]
-                        lines = list(compress(lines, keep))
-                        columns = [list(compress(column, keep)) for column in columns]
-                    else:
-                        seen.update(fresh)
-                    if problems:
-                        bad_count += len(problems)
-                        bad = sorted(bad + problems, key=lambda row: row.line)[:MAX_REPORTED]
-                    if not lines:
-                        continue
-                    good += len(lines)
-                    (
-                        case_id, category, group, kind, expected, output,
-                        correct, hallucinated, refused, latency, failed, human_output,
-                    ) = columns  # fmt: skip
-                    # (true/false go in as 1/0 ints: sqlite3 would bind a bool as 1 too,
-                    # but only after looking for an adapter, which doubles the cost of a row)
-                    _insert(
-                        store.db.conn,
-                        [
-                            [run_id] * len(lines), lines, case_id, category, group, kind,
-                            expected, output, [*map(_AS_INT, correct)],
-                            [*map(_AS_INT, hallucinated)], [*map(_AS_INT, refused)], latency,
-                            [*map(_AS_INT, failed)], human_output,
-                        ],
-                    )  # fmt: skip
-                    tally.add(
-                        category, group, kind, correct, hallucinated, refused, failed,
-                        output, human_output, latency,
-                    )  # fmt: skip
-                if bad_count and not skip_bad:
-                    raise ImportRefused(
-                        f"{bad_count} bad row(s) in {path.name}; nothing imported (fix them, "
-                        "or import the good rows with --skip-bad)",
-                        bad,
-                        bad_count,
-                    )
-                if good == 0:
-                    raise ImportRefused(f"{path.name} has no rows to import", bad, bad_count)
-                metrics = tally.metrics()
-                runs_table.update(
-                    run_id,
-                    {"rows": good, "skipped": bad_count, "metrics": metrics.model_dump_json()},
-                )
-                store.record(
-                    by,
-                    f"imported run {run_id}: {label} ({good} rows)",
-                    "run",
-                    run_id,
-                    None,
-                    {"label": label, "rows": good, "source": path.name},
-                )
+            return _import(store, source, by, label, options, skip_bad, fmt, sha256, progress)
+        except InvalidValueError as error:
+            raise InvalidValueError(f"{path.name}: {error}") from None
         except UnicodeDecodeError:
             where = first_non_utf8(path)
             detail = (
                 f" (line {where[0]}: byte 0x{where[2]:02X} at offset {where[1]})" if where else ""
             )
-            raise InvalidValueError(f"{path}: not UTF-8 text{detail}; save it as UTF-8") from None
+            raise InvalidValueError(
+                f"{path}: not UTF-8 text{detail}; save it as UTF-8 (in Excel: CSV UTF-8)"
+            ) from None
         except sqlite3.Error as error:  # a read-only file or folder, a full disk
             raise ProjectFileError(describe_sqlite_error(store.where, error)) from None
-    run = get_run(store, run_id)
-    return ImportReport(run=run, skipped=bad, skipped_count=bad_count)
+
+
+def _import(
+    store: Store,
+    source: Source,
+    by: str,
+    label: str,
+    options: ReadOptions,
+    skip_bad: bool,
+    fmt: str | None,
+    sha256: str,
+    progress: Callable[[int, int], None] | None,
+) -> ImportReport:
+    path = source.path
+    imported_at = now()
+    base_label = label.strip() or f"{path.stem} ({imported_at[:10]})"
+    bad: list[BadRow] = []
+    bad_count = 0
+    building: dict[str, _Building] = {}
+    left_out: set[str] = set()
+    metric_names: set[str] = set()
+    with store.write(), store.group(by, f"imported {path.name}"), _no_cycle_collection():
+        reading = open_reading(source, options, fmt)
+        runs_table = store.table("runs")
+        for batch in _with_progress(reading.batches, source.handle, source.size, progress):
+            if batch.bad:
+                bad_count += len(batch.bad)
+                bad = sorted(bad + batch.bad, key=lambda row: row.line)[:MAX_REPORTED]
+            if not batch.lines:
+                continue
+            metric_names |= apply_metric_uses(batch, options.metrics)
+            for key, part in batch.by_system().items():
+                if not _selected(reading, key, options.systems):
+                    left_out.add(key)
+                    continue
+                run = building.get(key)
+                if run is None:
+                    runs_table.insert(
+                        {
+                            "label": base_label,
+                            "imported_at": imported_at,
+                            "imported_by": by,
+                            "source": path.name,
+                            "sha256": sha256,
+                            "format": reading.format,
+                            "rows": 0,
+                            "skipped": 0,
+                            "metrics": "{}",
+                        }
+                    )
+                    run = building[key] = _Building(int(runs_table.last_rowid or 0), key)
+                _store_part(store, run, part)
+        if bad_count and not skip_bad:
+            raise ImportRefused(
+                f"{bad_count} bad row(s) in {path.name}; nothing imported (fix them, "
+                "or import the good rows with --skip-bad)",
+                bad,
+                bad_count,
+            )
+        duplicates = [d for run in building.values() for d in _duplicates(store, run)]
+        if duplicates:
+            bad_count += len(duplicates)
+            bad = sorted(bad + duplicates, key=lambda row: row.line)[:MAX_REPORTED]
+            if not skip_bad:
+                raise ImportRefused(
+                    f"{bad_count} bad row(s) in {path.name}; nothing imported (fix them, "
+                    "or import the good rows with --skip-bad)",
+                    bad,
+                    bad_count,
+                )
+            for run in building.values():
+                _drop_duplicates(store, run)
+        wanted = set(options.systems)
+        if wanted:
+            found = {
+                name
+                for key in building
+                for name in {key, reading.systems.get(key, _NO_SYSTEM).label}
+                | set(map(str, reading.systems.get(key, _NO_SYSTEM).details.values()))
+            }
+            missing = wanted - found
+            if missing:
+                known = ", ".join(info.label for info in reading.systems.values()) or "none"
+                raise InvalidValueError(
+                    f"--system {sorted(missing)[0]!r} is not in this file (its systems: {known})"
+                )
+        if not any(run.rows for run in building.values()):
+            raise ImportRefused(f"{path.name} has no rows to import", bad, bad_count)
+        for name in options.metrics:
+            if name not in metric_names:
+                reading.note(f"--map metric:{name}=…: no result in this file has a score {name!r}")
+        if left_out:
+            names = ", ".join(reading.systems[k].label for k in left_out if k in reading.systems)
+            reading.note(f"left out (not chosen with --system): {names}")
+        runs = _finish_runs(store, reading, building, base_label, bad_count, by)
+    return ImportReport(
+        runs=runs,
+        skipped=bad,
+        skipped_count=bad_count,
+        tool=reading.tool,
+        tool_version=reading.version,
+        notes=list(reading.notes),
+        ignored=list(reading.ignored),
+    )
+
+
+class _NoSystem:
+    label = ""
+    details: dict[str, Any] = {}
+
+
+_NO_SYSTEM = _NoSystem()
+
+
+def _store_part(store: Store, run: _Building, part: Batch) -> None:
+    count = len(part.lines)
+    (
+        case_id, category, group, kind, expected, output,
+        correct, hallucinated, refused, latency, failed, human_output,
+    ) = part.columns  # fmt: skip
+    epochs: Sequence[int | None] = part.epochs or [None] * count
+    if part.epochs is not None:
+        run.epochs = max(run.epochs, max((e or 1) for e in part.epochs))
+    scores: Sequence[str | None] = (
+        [json.dumps(s, ensure_ascii=False) if s else None for s in part.scores]
+        if part.scores is not None
+        else [None] * count
+    )
+    # (true/false go in as 1/0 ints: sqlite3 would bind a bool as 1 too,
+    # but only after looking for an adapter, which doubles the cost of a row)
+    _insert(
+        store.db.conn,
+        [
+            [run.run_id] * count, part.lines, case_id, category, group, kind,
+            expected, output, [*map(_AS_INT, correct)],
+            [*map(_AS_INT, hallucinated)], [*map(_AS_INT, refused)], latency,
+            [*map(_AS_INT, failed)], human_output, epochs, scores,
+        ],
+    )  # fmt: skip
+    run.rows += count
+    run.tally.add(
+        category, group, kind, correct, hallucinated, refused, failed,
+        output, human_output, latency, part.scores,
+    )  # fmt: skip
+
+
+def _duplicates(store: Store, run: _Building) -> list[BadRow]:
+    """Rows that repeat a case (and epoch) of the same run, found in SQL after the rows are
+    stored: the check holds no id in memory, however long the file."""
+    conn = store.db.conn
+    distinct = conn.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM results WHERE run_id = ? "
+        "GROUP BY case_id, coalesce(epoch, 1))",
+        [run.run_id],
+    ).fetchone()[0]
+    if distinct == run.rows:
+        return []
+    rows = conn.execute(
+        "SELECT r.line, r.case_id, r.epoch, d.first FROM results r JOIN ("
+        " SELECT case_id, coalesce(epoch, 1) AS e, min(line) AS first FROM results"
+        " WHERE run_id = ? GROUP BY case_id, e HAVING count(*) > 1"
+        ") d ON r.case_id = d.case_id AND coalesce(r.epoch, 1) = d.e "
+        "WHERE r.run_id = ? AND r.line > d.first ORDER BY r.line",
+        [run.run_id, run.run_id],
+    ).fetchall()
+    found = []
+    for line, case, epoch, first in rows:
+        which = f"duplicate id {case!r}" + (f" in epoch {epoch}" if epoch else "")
+        found.append(BadRow(line, f"{which} (first on line {first})"))
+    return found
+
+
+def _drop_duplicates(store: Store, run: _Building) -> None:
+    conn = store.db.conn
+    deleted = conn.execute(
+        "DELETE FROM results WHERE run_id = ? AND rowid NOT IN ("
+        " SELECT min(rowid) FROM results WHERE run_id = ? GROUP BY case_id, coalesce(epoch, 1))",
+        [run.run_id, run.run_id],
+    ).rowcount
+    if deleted:
+        run.rows -= deleted
+        run.tally = MetricsTally()  # counted again from what is kept
+        run.epochs = max(run.epochs, 2)  # (forces the recount below)
+
+
+def _finish_runs(
+    store: Store,
+    reading: Reading,
+    building: dict[str, _Building],
+    base_label: str,
+    skipped: int,
+    by: str,
+) -> list[Run]:
+    runs_table = store.table("runs")
+    kept = [run for run in building.values() if run.rows]
+    for run in building.values():
+        if not run.rows:
+            store.db.execute("DELETE FROM runs WHERE id = ?", [run.run_id])
+    first = kept[0].run_id
+    made = []
+    for run in kept:
+        info = reading.systems.get(run.key)
+        system = info.label if info is not None else ""
+        label = base_label if len(kept) == 1 else f"{system or run.key} — {base_label}"
+        if run.epochs > 1:
+            metrics = compute_metrics(store, run.run_id)
+            cases = int(
+                store.db.execute(
+                    "SELECT count(DISTINCT case_id) FROM results WHERE run_id = ?", [run.run_id]
+                ).fetchone()[0]
+            )
+        else:
+            metrics, cases = run.tally.metrics(), run.rows
+        details = dict(reading.details)
+        if info is not None:
+            details.update(info.details)
+        details["notes"] = list(reading.notes)
+        if reading.ignored:
+            details["ignored"] = list(reading.ignored)
+        runs_table.update(
+            run.run_id,
+            {
+                "label": label,
+                "rows": run.rows,
+                "cases": cases,
+                "epochs": run.epochs,
+                "skipped": skipped,
+                "tool": reading.tool,
+                "tool_version": reading.version,
+                "system": system,
+                "batch": first,
+                "details": json.dumps(details, ensure_ascii=False),
+                "metrics": metrics.model_dump_json(),
+            },
+        )
+        store.record(
+            by,
+            f"imported run {run.run_id}: {label} ({cases} cases)",
+            "run",
+            run.run_id,
+            None,
+            {"label": label, "rows": run.rows, "source": reading_source(runs_table, run.run_id)},
+        )
+        made.append(get_run(store, run.run_id))
+    return made
+
+
+def reading_source(runs_table: Any, run_id: int) -> str:
+    return str(runs_table.get(run_id)["source"])
 
 
 @contextlib.contextmanager
@@ -275,13 +562,15 @@ def _with_progress(
 # ----------------------------------------------------------------- metrics
 
 _TALLIED = (
-    "category, grp, kind, correct, hallucinated, refused, error, output, human_output, latency_ms"
+    "category, grp, kind, correct, hallucinated, refused, error, output, human_output, "
+    "latency_ms, scores, 1.0 / count(*) OVER (PARTITION BY case_id) AS weight"
 )
 
 
 def compute_metrics(store: Store, run_id: int) -> RunMetrics:
     """Every metric of a stored run, overall, per category, per group, and the kinds'
-    counts: the rows go through the same tally as an import's."""
+    counts: the rows go through the same tally as an import's. A case stored in several
+    epochs counts once: each of its rows weighs 1/epochs."""
     tally = MetricsTally()
     cursor = store.db.execute(f"SELECT {_TALLIED} FROM results WHERE run_id = ?", [run_id])
     while rows := cursor.fetchmany(BATCH):
@@ -293,9 +582,13 @@ def compute_metrics(store: Store, run_id: int) -> RunMetrics:
             *([None if v is None else bool(v) for v in columns[i]] for i in (3, 4, 5, 6)),
         )
         output, human_output = ([value or "" for value in columns[i]] for i in (7, 8))
+        scores = [json.loads(value) if value else None for value in columns[10]]
+        weights = columns[11]
         tally.add(
             category, group, kind, correct, hallucinated, refused, error,
             output, human_output, columns[9],
+            scores if any(scores) else None,
+            None if all(w == 1.0 for w in weights) else weights,
         )  # fmt: skip
     return tally.metrics()
 
@@ -304,8 +597,9 @@ def compute_metrics(store: Store, run_id: int) -> RunMetrics:
 
 
 def _run(row: dict[str, Any]) -> Run:
-    data = dict(row)
+    data = {key: value for key, value in row.items() if value is not None}
     data["metrics"] = json.loads(data.get("metrics") or "{}")
+    data["details"] = json.loads(data.get("details") or "{}")
     return Run.model_validate(data)
 
 
@@ -411,3 +705,83 @@ def remove_run(store: Store, run_id: int, by: str) -> Run:
             by, f"removed run {run_id}: {run.label}", "run", run_id, {"label": run.label}, None
         )
     return run
+
+
+@dataclass
+class CaseFlips:
+    """The cases two runs share, matched by case id (and epoch), and those whose verdict
+    changed: passed in the first and failed in the second, and back."""
+
+    matched: int
+    only_before: int
+    only_after: int
+    broke: list[str]
+    fixed: list[str]
+    broke_count: int
+    fixed_count: int
+
+    def lines(self) -> list[str]:
+        """The flipped cases, as lines for a person."""
+        if not self.matched:
+            return ["Cases: none in common (the runs share no case id), so none can be matched"]
+        apart = [
+            f"{self.only_before} only in the first run" if self.only_before else "",
+            f"{self.only_after} only in the second" if self.only_after else "",
+        ]
+        aside = ", ".join(part for part in apart if part)
+        lines = [f"Cases matched by id: {self.matched}" + (f" ({aside})" if aside else "")]
+        for count, names, what in (
+            (self.broke_count, self.broke, "passed → failed"),
+            (self.fixed_count, self.fixed, "failed → passed"),
+        ):
+            if count:
+                shown = ", ".join(names[:10]) + (f", … ({count - 10} more)" if count > 10 else "")
+                lines.append(f"  {count} {what}: {shown}")
+        if not self.broke_count and not self.fixed_count:
+            lines.append("  no case changed its verdict")
+        return lines
+
+
+def case_flips(store: Store, before: int, after: int, limit: int = 50) -> CaseFlips:
+    """Which cases flipped between two runs (at most ``limit`` named each way)."""
+    key = "a.case_id = b.case_id AND coalesce(a.epoch, 1) = coalesce(b.epoch, 1)"
+    with store._guard():
+        db = store.db
+        matched, broke_count, fixed_count = db.execute(
+            "SELECT count(*), "
+            " coalesce(sum(a.correct = 1 AND b.correct = 0), 0),"
+            " coalesce(sum(a.correct = 0 AND b.correct = 1), 0) "
+            f"FROM results a JOIN results b ON b.run_id = ? AND {key} WHERE a.run_id = ?",
+            [after, before],
+        ).fetchone()
+        sizes = dict(
+            db.execute(
+                "SELECT run_id, count(*) FROM results WHERE run_id IN (?, ?) GROUP BY run_id",
+                [before, after],
+            ).fetchall()
+        )
+
+        repeats = db.execute(
+            "SELECT max(coalesce(epochs, 1)) FROM runs WHERE id IN (?, ?)", [before, after]
+        ).fetchone()[0]
+
+        def named(was: int, now_: int) -> list[str]:
+            rows = db.execute(
+                "SELECT a.case_id, a.epoch FROM results a JOIN results b "
+                f"ON b.run_id = ? AND {key} WHERE a.run_id = ? AND a.correct = ? "
+                "AND b.correct = ? ORDER BY a.line LIMIT ?",
+                [after, before, was, now_, limit],
+            ).fetchall()
+            if not repeats or repeats < 2:
+                return [case for case, _ in rows]
+            return [f"{case} (epoch {epoch or 1})" for case, epoch in rows]
+
+        return CaseFlips(
+            matched=int(matched),
+            only_before=int(sizes.get(before, 0)) - int(matched),
+            only_after=int(sizes.get(after, 0)) - int(matched),
+            broke=named(1, 0),
+            fixed=named(0, 1),
+            broke_count=int(broke_count),
+            fixed_count=int(fixed_count),
+        )

@@ -14,10 +14,16 @@ import math
 from array import array
 from collections import Counter
 from collections.abc import Sequence
-from itertools import compress
+from itertools import compress, repeat
 from typing import Any
 
-from workbench.evaluation.evidence import RunMetrics, SliceMetrics, mean_interval, rate
+from workbench.evaluation.evidence import (
+    RunMetrics,
+    ScoreMetric,
+    SliceMetrics,
+    mean_interval,
+    rate,
+)
 
 # What one slice counts: rows, then (successes, n) for each rate, then latencies.
 _ROWS, _OK, _OK_N, _HAL, _HAL_N, _REF, _REF_N, _ERR, _ERR_N, _AGREE, _AGREE_N = range(11)
@@ -36,6 +42,8 @@ class MetricsTally:
         self._outcomes: Counter[tuple[Any, ...]] = Counter()
         self._latency: dict[tuple[str, str], list[float]] = {}
         self._latencies = array("d")
+        # per named score: [weight, weighted sum, weighted sum of squares, 1 if all 0/1]
+        self._scores: dict[str, list[float]] = {}
 
     def add(
         self,
@@ -49,8 +57,14 @@ class MetricsTally:
         output: Sequence[str],
         human_output: Sequence[str],
         latency_ms: Sequence[float | None],
+        scores: Sequence[dict[str, float] | None] | None = None,
+        weights: Sequence[float] | None = None,
     ) -> None:
-        """One batch of rows, column by column (every column as long as the others)."""
+        """One batch of rows, column by column (every column as long as the others).
+
+        ``weights`` (one per row; 1 when None) count a case met in several epochs once:
+        each of its rows weighs 1/epochs. Latencies are not weighted: every response
+        took its time."""
         if any(human_output):
             agree: Any = [
                 (out.strip().lower() == human.strip().lower()) if human else None
@@ -59,9 +73,22 @@ class MetricsTally:
         else:
             agree = [None] * len(category)
         # (categories, groups and kinds are few: a batch collapses to a few hundred keys)
-        self._outcomes.update(
-            zip(category, group, kind, correct, hallucinated, refused, error, agree, strict=True)
-        )
+        if weights is None:
+            self._outcomes.update(
+                zip(
+                    category, group, kind, correct, hallucinated, refused, error, agree,
+                    repeat(1.0), strict=False,
+                )
+            )  # fmt: skip
+        else:
+            self._outcomes.update(
+                zip(
+                    category, group, kind, correct, hallucinated, refused, error, agree,
+                    weights, strict=True,
+                )
+            )  # fmt: skip
+        if scores is not None:
+            self._add_scores(scores, weights)
         if all(value is None for value in latency_ms):
             return
         present = [value is not None for value in latency_ms]
@@ -77,13 +104,32 @@ class MetricsTally:
             entry[1] += value  # type: ignore[operator]
             entry[2] += value * value  # type: ignore[operator]
 
+    def _add_scores(
+        self, scores: Sequence[dict[str, float] | None], weights: Sequence[float] | None
+    ) -> None:
+        sums = self._scores
+        for index, named in enumerate(scores):
+            if not named:
+                continue
+            weight = 1.0 if weights is None else weights[index]
+            for name, value in named.items():
+                entry = sums.get(name)
+                if entry is None:
+                    entry = sums[name] = [0.0, 0.0, 0.0, 1.0]
+                entry[0] += weight
+                entry[1] += weight * value
+                entry[2] += weight * value * value
+                if value not in (0.0, 1.0):
+                    entry[3] = 0.0
+
     def metrics(self) -> RunMetrics:
         overall = _blank()
         categories: dict[str, list[float]] = {}
         groups: dict[str, list[float]] = {}
         kinds: dict[str, int] = {}
         for key, count in self._outcomes.items():
-            category, group, kind, correct, hallucinated, refused, error, agree = key
+            category, group, kind, correct, hallucinated, refused, error, agree, weight = key
+            count = count * weight
             for target in (
                 overall,
                 categories.setdefault(category or "", _blank()),
@@ -121,17 +167,37 @@ class MetricsTally:
             metrics.p95_response_time = heapq.nlargest(n - rank + 1, self._latencies)[-1] / 1000.0
         metrics.by_category = {key: _slice(categories[key]) for key in sorted(categories)}
         metrics.by_group = {key: _slice(groups[key]) for key in sorted(groups)}
-        metrics.by_kind = {key: kinds[key] for key in sorted(kinds)}
+        metrics.by_kind = {key: round(kinds[key]) for key in sorted(kinds)}
+        metrics.scores = {name: _score(self._scores[name]) for name in sorted(self._scores)}
         return metrics
+
+
+def _score(sums: list[float]) -> ScoreMetric:
+    weight, total, squares, binary = sums
+    n = round(weight)
+    if binary:
+        found = rate(total, weight)
+        return ScoreMetric(
+            kind="pass_rate",
+            n=n,
+            value=found.value,
+            ci_low=found.ci_low,
+            ci_high=found.ci_high,
+            successes=found.successes,
+        )
+    mean = mean_interval(
+        n, total / weight if weight else None, squares / weight if weight else None
+    )
+    return ScoreMetric(kind="mean", n=n, value=mean.value, ci_low=mean.ci_low, ci_high=mean.ci_high)
 
 
 def _slice(sums: list[float]) -> SliceMetrics:
     def r(successes: float, n: float) -> Any:
-        return rate(int(successes), int(n))
+        return rate(successes, n)
 
     n = int(sums[_LAT_N])
     return SliceMetrics(
-        rows=int(sums[_ROWS]),
+        rows=round(sums[_ROWS]),
         accuracy=r(sums[_OK], sums[_OK_N]),
         hallucination_rate=r(sums[_HAL], sums[_HAL_N]),
         harmful_refusal_rate=r(sums[_REF], sums[_REF_N]),

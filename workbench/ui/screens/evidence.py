@@ -14,14 +14,21 @@ from textual.widgets import DataTable, Label, ProgressBar, Static, TabbedContent
 from workbench.errors import WorkbenchError
 from workbench.evaluation.evidence import (
     METRIC_TITLES,
-    RUN_METRICS,
     Run,
+    bias_words,
     compare_runs,
     measure_threshold,
-    run_value,
+    threshold_measure,
 )
-from workbench.evaluation.rows import FIELDS, KINDS, parse_mapping
-from workbench.evaluation.runs import ResultFilter, count_results, import_results, page_results
+from workbench.evaluation.rows import FIELDS, KINDS, ReadOptions, parse_mapping
+from workbench.evaluation.runs import (
+    CaseFlips,
+    ResultFilter,
+    case_flips,
+    count_results,
+    import_results,
+    page_results,
+)
 from workbench.readiness import format_value
 from workbench.ui.dialogs.form import FormDialog, FormField, Values
 from workbench.ui.screens.base import AreaScreen
@@ -50,6 +57,7 @@ class EvidenceScreen(AreaScreen):
     DEFAULT_CSS = """
     EvidenceScreen #run-table { height: auto; max-height: 10; }
     EvidenceScreen #run-metrics { height: auto; padding: 1 0; }
+    EvidenceScreen #import-summary { height: auto; color: $text-muted; }
     EvidenceScreen #compare-text { height: auto; }
     EvidenceScreen #results-filter { height: 1; color: $text-muted; }
     EvidenceScreen #row-detail { height: auto; max-height: 8; border-top: solid $panel; }
@@ -63,6 +71,7 @@ class EvidenceScreen(AreaScreen):
         super().__init__()
         self.filters = ResultFilter()
         self.browsing: int | None = None
+        self._select_after_reload: str | None = None
 
     def compose_main(self) -> ComposeResult:
         yield ProgressBar(id="import-progress", show_eta=False)
@@ -73,12 +82,13 @@ class EvidenceScreen(AreaScreen):
                         ("Run", 5),
                         ("Imported", 17),
                         ("Label", None),
-                        ("Rows", 8),
+                        ("Cases", 8),
                         ("Accuracy", 18),
                         ("Errors", 9),
                     ],
                     id="run-table",
                 )
+                yield Static("", id="import-summary")
                 yield Static("", id="run-metrics")
             with TabPane("Compare", id="compare"), VerticalScroll():
                 yield Static("", id="compare-text")
@@ -106,19 +116,23 @@ class EvidenceScreen(AreaScreen):
                         f"{run.id}{mark}",
                         run.imported_at[:16].replace("T", " "),
                         run.label,
-                        str(run.rows),
+                        str(run.case_count),
                         accuracy,
                         _pct(m.error_rate.value),
                     ],
                 )
             )
         table.load(rows)
+        if self._select_after_reload is not None:
+            table.select_key(self._select_after_reload)
+            self._select_after_reload = None
         if not runs:
             self.query_one("#run-metrics", Static).update(
                 Text(
-                    "No evaluation runs yet.\n\nRun the test set through the system, save one "
-                    "row per case (CSV, JSONL or promptfoo's JSON output) and press i to import "
-                    "it.\nFrom the shell: workbench import-results PROJECT FILE"
+                    "No evaluation runs yet.\n\nRun the test set through the system and press i "
+                    "to import what it wrote: a CSV or JSONL file with one row a case, or the "
+                    "output of promptfoo, Inspect AI, DeepEval or lm-evaluation-harness.\n"
+                    "From the shell: workbench import-results PROJECT FILE"
                 )
             )
             return
@@ -145,16 +159,20 @@ class EvidenceScreen(AreaScreen):
         text = Text()
         text.append(f"Run {run.id}: ", style="bold")
         text.append(run.label)
-        text.append(f"  ·  {run.rows} cases from {run.source}", style="dim")
+        tool = f"{run.tool} {run.tool_version}".strip()
+        text.append(f"  ·  {run.case_count} cases from {run.source}", style="dim")
+        if run.epochs > 1:
+            text.append(f" ({run.rows} results, {run.epochs} epochs)", style="dim")
+        if tool:
+            text.append(f" · {tool}", style="dim")
         if run.skipped:
             text.append(f" ({run.skipped} bad rows skipped)", style="dim")
         text.append("\n\n")
         used = {t.metric for t in snap.data.thresholds}
         for threshold in snap.data.thresholds:
-            name = RUN_METRICS.get(threshold.metric)
-            if name is None:
+            measured = threshold_measure(m, threshold)
+            if measured is None:
                 continue
-            measured = run_value(m, name)
             probe = threshold.model_copy(update={"measured": None})
             if measured.value is not None:
                 from workbench.models import Measurement
@@ -195,20 +213,30 @@ class EvidenceScreen(AreaScreen):
                 )
         if m.p95_response_time is not None:
             text.append(f"{'95th percentile latency':<26}{m.p95_response_time:>34.2f} s\n")
+        for name, score in m.scores.items():
+            value = (
+                _pct(score.value)
+                if score.kind == "pass_rate"
+                else format_value(score.value, "score", 3)
+            )
+            interval = ""
+            if score.ci_low is not None and score.ci_high is not None:
+                low, high = (
+                    (_pct(score.ci_low), _pct(score.ci_high))
+                    if score.kind == "pass_rate"
+                    else (f"{score.ci_low:.3g}", f"{score.ci_high:.3g}")
+                )
+                interval = f" ({low}–{high})"
+            kind = "pass rate" if score.kind == "pass_rate" else "mean"
+            text.append(f"{name[:24]:<26}{value:>36}{interval} n={score.n}  ({kind})\n")
         evidence = snap.evidence
         if evidence.bias is not None and run.id == evidence.latest:
             b = evidence.bias
+            headline, detail = bias_words(b)
             text.append("\nBias: ", style="bold")
-            text.append(
-                f"largest accuracy gap {b.best_group} {_pct(b.best.value)} vs {b.worst_group} "
-                f"{_pct(b.worst.value)} = {b.gap * 100:.1f} pts "
-                f"(95% {b.ci_low * 100:+.1f} to {b.ci_high * 100:+.1f})  "
-            )
-            text.append(
-                "FLAGGED: " + b.reason if b.flagged else "within bounds",
-                style="bold red" if b.flagged else "green",
-            )
-            text.append("\n")
+            style = {"within": "green", "over": "bold red", "not_settled": "yellow"}[b.outcome]
+            text.append(headline + "\n", style=style)
+            text.append(f"  {detail}\n")
         if run.id == evidence.latest and evidence.composition:
             text.append("\nComposition of the latest run\n", style="bold")
             for dim in ("category", "group", "kind"):
@@ -243,35 +271,48 @@ class EvidenceScreen(AreaScreen):
         box = self.query_one("#compare-text", Static)
         if not earlier:
             box.update(Text(f"Run {run.id} is the first run: nothing to compare it with."))
-        else:
-            before = earlier[-1]
-            text = Text()
+            self.query_one(TabbedContent).active = "compare"
+            return
+        self._compare(earlier[-1], run)
+
+    @work(thread=True, exclusive=True, group="evidence-compare")
+    def _compare(self, before: Run, run: Run) -> None:
+        flips = self.app.session.read(  # type: ignore[attr-defined]
+            lambda store: case_flips(store, before.id, run.id)
+        )
+        self.app.call_from_thread(self._show_compare, before, run, flips)
+
+    def _show_compare(self, before: Run, run: Run, flips: CaseFlips) -> None:
+        box = self.query_one("#compare-text", Static)
+        text = Text()
+        text.append(
+            f"Run {before.id} ({before.label}) → run {run.id} ({run.label})\n\n", style="bold"
+        )
+        for change in compare_runs(before.metrics, run.metrics):
+            unit = "seconds" if change.metric == "response_time" else "rate"
+            scale, suffix = (100, " pts") if unit == "rate" else (1, " s")
+            text.append(f"{change.title:<24}")
             text.append(
-                f"Run {before.id} ({before.label}) → run {run.id} ({run.label})\n\n", style="bold"
+                f"{format_value(change.before, unit, 1):>9} → "
+                f"{format_value(change.after, unit, 1):<9}"
             )
-            for change in compare_runs(before.metrics, run.metrics):
-                unit = "seconds" if change.metric == "response_time" else "rate"
-                scale, suffix = (100, " pts") if unit == "rate" else (1, " s")
-                text.append(f"{change.title:<24}")
-                text.append(
-                    f"{format_value(change.before, unit, 1):>9} → "
-                    f"{format_value(change.after, unit, 1):<9}"
-                )
-                if change.change is not None:
-                    text.append(f"{change.change * scale:+6.1f}{suffix}")
-                    if change.ci_low is not None and change.ci_high is not None:
-                        text.append(
-                            f" ({change.ci_low * scale:+.1f} to {change.ci_high * scale:+.1f})",
-                            style="dim",
-                        )
-                styles = {"regression": "bold red", "worse": "yellow", "better": "green"}
-                text.append(f"  {change.verdict.upper()}\n", style=styles.get(change.verdict, ""))
-            text.append(
-                "\nREGRESSION: worse, and the 95% interval of the change excludes zero. "
-                "WORSE: lower, but possibly chance.",
-                style="dim",
-            )
-            box.update(text)
+            if change.change is not None:
+                text.append(f"{change.change * scale:+6.1f}{suffix}")
+                if change.ci_low is not None and change.ci_high is not None:
+                    text.append(
+                        f" ({change.ci_low * scale:+.1f} to {change.ci_high * scale:+.1f})",
+                        style="dim",
+                    )
+            styles = {"regression": "bold red", "worse": "yellow", "better": "green"}
+            text.append(f"  {change.verdict.upper()}\n", style=styles.get(change.verdict, ""))
+        text.append(
+            "\nREGRESSION: worse, and the 95% interval of the change excludes zero. "
+            "WORSE: lower, but possibly chance.\n\n",
+            style="dim",
+        )
+        for number, line in enumerate(flips.lines()):
+            text.append(line + "\n", style="bold" if number == 0 else "")
+        box.update(text)
         self.query_one(TabbedContent).active = "compare"
 
     # ----------------------------------------------------------------- rows
@@ -414,9 +455,14 @@ class EvidenceScreen(AreaScreen):
                 return
             path = Path(values["file"].strip()).expanduser()
             path = path if path.is_absolute() else folder / path
-            self._import(
-                path, values["label"], parse_mapping(values["map"].split()), values["skip"] == "yes"
+            columns, metrics = parse_mapping(values["map"].split())
+            options = ReadOptions(
+                columns=columns,
+                metrics=metrics,
+                scorer=values["scorer"].strip() or None,
+                systems=tuple(values["system"].split()),
             )
+            self._import(path, values["label"], options, values["skip"] == "yes")
 
         self.app.push_screen(
             FormDialog(
@@ -424,14 +470,24 @@ class EvidenceScreen(AreaScreen):
                 [
                     FormField(
                         "file",
-                        "Results file (CSV, JSONL or promptfoo JSON)",
+                        "Results file: CSV, JSONL, promptfoo, Inspect AI, DeepEval, lm-eval",
                         placeholder=f"relative to {folder}",
                     ),
                     FormField("label", "Label for the run", placeholder="e.g. v3, 2026-11-20"),
                     FormField(
                         "map",
                         "Column names to map (COLUMN=FIELD, space separated)",
-                        placeholder="case=id pass=correct",
+                        placeholder="case=id pass=correct metric:no_fabrication=hallucinated",
+                    ),
+                    FormField(
+                        "scorer",
+                        "Scorer that gives 'correct' (Inspect, lm-eval; default: the first)",
+                        placeholder="e.g. answer_match",
+                    ),
+                    FormField(
+                        "system",
+                        "Only these systems (promptfoo providers; default: each its own run)",
+                        placeholder="e.g. system-b",
                     ),
                     FormField(
                         "skip",
@@ -448,7 +504,7 @@ class EvidenceScreen(AreaScreen):
         )
 
     @work(thread=True, exclusive=True, group="evidence-import")
-    def _import(self, path: Path, label: str, mapping: dict[str, str], skip_bad: bool) -> None:
+    def _import(self, path: Path, label: str, options: ReadOptions, skip_bad: bool) -> None:
         bar = self.query_one("#import-progress", ProgressBar)
         self.app.call_from_thread(bar.add_class, "-busy")
 
@@ -463,7 +519,7 @@ class EvidenceScreen(AreaScreen):
                     path,
                     by,
                     label=label,
-                    mapping=mapping,
+                    options=options,
                     skip_bad=skip_bad,
                     progress=progress,
                 )
@@ -477,14 +533,27 @@ class EvidenceScreen(AreaScreen):
         else:
             run = report.run
             skipped = f", {report.skipped_count} bad rows skipped" if report.skipped_count else ""
+            made = (
+                f"run {run.id}: {run.case_count} cases"
+                if len(report.runs) == 1
+                else f"{len(report.runs)} runs (one a system), the thresholds use run {run.id}"
+            )
             self.app.call_from_thread(
                 self.app.show_status,  # type: ignore[attr-defined]
-                f"Saved · imported run {run.id}: {run.rows} rows{skipped}",
+                f"Saved · imported {made}{skipped}",
             )
             self.browsing = run.id
-            self.app.call_from_thread(self.reload)
+            summary = Text("What the import did\n", style="bold")
+            summary.append("\n".join(report.summary()) + "\n")
+            self.app.call_from_thread(self.query_one("#import-summary", Static).update, summary)
+            self.app.call_from_thread(self._after_import, str(run.id))
         finally:
             self.app.call_from_thread(bar.remove_class, "-busy")
+
+    def _after_import(self, key: str) -> None:
+        """The new run is the one shown, once the project has been read again."""
+        self._select_after_reload = key
+        self.reload()
 
     def select_record(self, key: str) -> None:
         self.query_one("#run-table", RecordTable).select_key(key)
