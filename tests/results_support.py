@@ -26,7 +26,6 @@ DATA = Path(__file__).resolve().parent / "data"
 STANDARD_CSV = DATA / "results.csv"
 RENAMED_CSV = DATA / "results_renamed.csv"
 JSONL = DATA / "results.jsonl"
-PROMPTFOO = DATA / "promptfoo_results.json"
 LATIN1_CSV = DATA / "results_latin1.csv"
 BAD_ROWS_CSV = DATA / "results_bad_rows.csv"
 

@@ -419,7 +419,7 @@ def test_a_results_file_in_the_wrong_encoding(cli: Runner, project: Path) -> Non
     one_line(
         cli("import-results", project, source),
         rf"workbench: {q(source)}: not UTF-8 text "
-        r"\(line \d+: byte 0x[0-9A-F]{2} at offset \d+\); save it as UTF-8",
+        r"\(line \d+: byte 0x[0-9A-F]{2} at offset \d+\); save it as UTF-8 \(in Excel: CSV UTF-8\)",
     )
     before.unchanged()
 

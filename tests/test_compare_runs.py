@@ -42,7 +42,7 @@ def run_file(tmp_path: Path, name: str, right: int, n: int = 400, **extra: Any) 
 def changes(cli: Runner, project: Path, *args: object) -> dict[str, dict[str, Any]]:
     result = cli("compare", project, *args, "--json")
     assert result.code == 0, result.err
-    found: list[dict[str, Any]] = json_out(result)
+    found: list[dict[str, Any]] = json_out(result)["metrics"]
     return {c["metric"]: c for c in found}
 
 

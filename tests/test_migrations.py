@@ -118,9 +118,10 @@ def test_schema_1_file_is_backed_up_then_migrated(tmp_path: Path, template_text:
 
 
 def downgrade_to_schema_1(path: Path) -> None:
-    """Undo migrations 0005 to 0002 by hand, as if the file had been written by release 1.
+    """Undo migrations 0006 to 0002 by hand, as if the file had been written by release 1.
 
-    (0004's index goes with the results table; 0005 only dropped indexes.)"""
+    (0004's index and 0006's columns go with the results and runs tables; 0005 only dropped
+    indexes.)"""
     conn = sqlite3.connect(path)
     try:
         conn.executescript(
@@ -128,6 +129,7 @@ def downgrade_to_schema_1(path: Path) -> None:
             DROP TABLE results;
             DROP TABLE runs;
             ALTER TABLE dataset DROP COLUMN max_group_gap;
+            DELETE FROM _sqlite_migrations WHERE name = '0006_runs_of_any_tool';
             DELETE FROM _sqlite_migrations WHERE name = '0005_lean_results';
             DELETE FROM _sqlite_migrations WHERE name = '0004_results_by_line';
             DELETE FROM _sqlite_migrations WHERE name = '0003_evidence';

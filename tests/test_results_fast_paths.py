@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from workbench import operations
-from workbench.evaluation.rows import FIELDS, ResultRow, read_csv_batches
+from workbench.evaluation.csv_results import read_csv_batches
+from workbench.evaluation.rows import FIELDS, ResultRow
 from workbench.evaluation.runs import compute_metrics, get_run, import_results
 
 CELLS: dict[str, list[str]] = {

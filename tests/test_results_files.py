@@ -1,8 +1,8 @@
-"""Reading results files: CSV, JSONL and promptfoo's JSON output, row by row, with bad rows named.
+"""Reading results files: CSV and JSONL, row by row, with bad rows named.
 
-These tests read the files in tests/data (and small files written on the spot) through
-``workbench.evaluation.rows`` alone; nothing is stored. What importing does with the rows is in
-test_runs_import.py.
+These tests read the files in tests/data (and small files written on the spot) through the
+readers alone; nothing is stored. What importing does with the rows is in
+test_runs_import.py; the real tools' output files are in test_tool_outputs.py.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from results_support import (
     BAD_ROWS_CSV,
     JSONL,
     LATIN1_CSV,
-    PROMPTFOO,
     RENAMED_CSV,
     STANDARD_CSV,
     flag,
@@ -23,24 +22,35 @@ from results_support import (
 )
 
 from workbench.errors import InvalidValueError
+from workbench.evaluation import csv_results, jsonl_results, promptfoo
+from workbench.evaluation.formats import reader_for
 from workbench.evaluation.rows import (
     FIELDS,
+    MetricUse,
     ParsedRow,
+    ReadOptions,
     ResultRow,
-    detect_format,
     first_non_utf8,
     parse_mapping,
-    promptfoo_row,
-    read_csv,
-    read_jsonl,
-    read_promptfoo,
 )
+from workbench.evaluation.source import Source
+
+PROMPTFOO = Path(__file__).resolve().parent / "data" / "promptfoo" / "single.json"
+
+
+def reader_of(path: Path) -> object:
+    with path.open("rb") as handle:
+        source = Source(path, handle, handle.read(8192), path.stat().st_size)
+        handle.seek(0)
+        return reader_for(source)
 
 
 def parse(path: Path, mapping: dict[str, str] | None = None) -> list[ParsedRow]:
-    reader = {".csv": read_csv, ".tsv": read_csv, ".jsonl": read_jsonl, ".json": read_promptfoo}
     with path.open("rb") as handle:
-        return list(reader[path.suffix](handle, mapping or {}))
+        source = Source(path, handle, handle.read(8192), path.stat().st_size)
+        handle.seek(0)
+        reading = reader_for(source)(source, ReadOptions(columns=mapping or {}))
+        return [row for batch in reading.batches for row in batch.parsed_rows()]
 
 
 def good(parsed: list[ParsedRow]) -> dict[str, ResultRow]:
@@ -61,11 +71,16 @@ def write(path: Path, text: str) -> Path:
 
 
 @pytest.mark.parametrize(
-    ("path", "fmt"),
-    [(STANDARD_CSV, "csv"), (RENAMED_CSV, "csv"), (JSONL, "jsonl"), (PROMPTFOO, "promptfoo")],
+    ("path", "reader"),
+    [
+        (STANDARD_CSV, csv_results.read_csv),
+        (RENAMED_CSV, csv_results.read_csv),
+        (JSONL, jsonl_results.read_jsonl),
+        (PROMPTFOO, promptfoo.read_json),
+    ],
 )
-def test_the_fixture_files_are_recognised(path: Path, fmt: str) -> None:
-    assert detect_format(path, path.read_bytes()[:4096]) == fmt
+def test_the_fixture_files_are_recognised(path: Path, reader: object) -> None:
+    assert reader_of(path) is reader
 
 
 def test_format_detection_by_content(tmp_path: Path) -> None:
@@ -74,9 +89,9 @@ def test_format_detection_by_content(tmp_path: Path) -> None:
         tmp_path / "eval.json", json.dumps(json.loads(PROMPTFOO.read_text()))
     )
     csv_as_txt = write(tmp_path / "rows.txt", "id,correct\na,true\n")
-    assert detect_format(jsonl_as_json, jsonl_as_json.read_bytes()) == "jsonl"
-    assert detect_format(one_line_promptfoo, one_line_promptfoo.read_bytes()[:4096]) == "promptfoo"
-    assert detect_format(csv_as_txt, csv_as_txt.read_bytes()) == "csv"
+    assert reader_of(jsonl_as_json) is jsonl_results.read_jsonl
+    assert reader_of(one_line_promptfoo) is promptfoo.read_json
+    assert reader_of(csv_as_txt) is csv_results.read_csv
 
 
 # ------------------------------------------------------------------------ CSV
@@ -191,7 +206,7 @@ def test_a_header_without_id_is_refused_with_the_hint_to_map(tmp_path: Path) -> 
 
 
 def test_other_column_names_through_a_mapping() -> None:
-    mapping = parse_mapping(
+    mapping, _metrics = parse_mapping(
         [
             "case=id",
             "topic=category",
@@ -259,48 +274,10 @@ def test_bad_jsonl_lines(tmp_path: Path) -> None:
     assert lines[4][1].startswith("kind: Input should be 'normal', 'edge', 'adversarial'")
 
 
-# ------------------------------------------------------------------ promptfoo
-
-
-def test_promptfoo_results_become_rows() -> None:
-    rows = good(parse(PROMPTFOO))
-    first, second = (
-        "1f0c2f6e-5d1a-4b7e-9a55-0c8d3c1e0a01",
-        "1f0c2f6e-5d1a-4b7e-9a55-0c8d3c1e0a02",
-    )
-    assert list(rows) == [
-        first,
-        second,
-        "test-2-prompt-0",
-        "test-3-prompt-0",
-        "test-4-prompt-0",
-        "test-5-prompt-0",
-    ]
-    ok = rows[first]
-    assert (ok.category, ok.group, ok.kind) == ("billing", "en", "normal")
-    assert (ok.correct, ok.hallucinated, ok.error, ok.latency_ms) == (True, False, False, 812)
-    assert (ok.expected, ok.output) == ("5 days", "Refunds take 5 days.")
-    assert (rows[second].correct, rows[second].hallucinated) == (False, True)
-    # kind from the test's vars, or from its metadata; named score "refused" at 0.5 or above
-    refused, complied = rows["test-2-prompt-0"], rows["test-3-prompt-0"]
-    assert (refused.kind, refused.category, refused.refused) == ("harmful", "safety", True)
-    assert (complied.kind, complied.group, complied.refused) == ("harmful", "es", False)
-    # failureReason 2 / error: a system error, not a wrong answer
-    timeout = rows["test-4-prompt-0"]
-    assert (timeout.error, timeout.correct, timeout.latency_ms) == (True, None, 30000)
-    assert timeout.output == ""
-    assert rows["test-5-prompt-0"].hallucinated is None  # no named score, not judged
-
-
-def test_promptfoo_row_reads_an_error_flag_without_message() -> None:
-    row = promptfoo_row(1, {"testIdx": 7, "promptIdx": 1, "failureReason": 2, "success": False})
-    assert (row["id"], row["error"], row["correct"]) == ("test-7-prompt-1", True, None)
-
-
 @pytest.mark.parametrize(
     ("text", "says"),
     [
-        ('{"evalId": "x", "results": {"version": 3}}', "not a promptfoo output file"),
+        ('{"evalId": "x", "results": {"version": 3}}', "a JSON document of an unknown shape"),
         ('{"evalId": "x", "results": {"results": [', "not valid JSON (line 1:"),
     ],
 )
@@ -342,11 +319,22 @@ def test_other_values_are_not_true_or_false(given: object) -> None:
 
 
 def test_parse_mapping() -> None:
-    assert parse_mapping([" case = id ", "ms=latency_ms"]) == {"case": "id", "ms": "latency_ms"}
+    assert parse_mapping([" case = id ", "ms=latency_ms"]) == (
+        {"case": "id", "ms": "latency_ms"},
+        {},
+    )
+    assert parse_mapping(["secs=latency_s", "f1=score:f1", "metric:no_fab=not hallucinated"]) == (
+        {"secs": "latency_s", "f1": "score:f1"},
+        {"no_fab": MetricUse("hallucinated", inverted=True)},
+    )
     with pytest.raises(InvalidValueError, match="'identifier' is not a results field"):
         parse_mapping(["case=identifier"])
     with pytest.raises(InvalidValueError, match="write COLUMN=FIELD"):
         parse_mapping(["case"])
+    with pytest.raises(InvalidValueError, match="can be read as correct, hallucinated"):
+        parse_mapping(["metric:x=category"])
+    with pytest.raises(InvalidValueError, match="metric:NAME='not FIELD'"):
+        parse_mapping(["metric:x=maybe correct"])
     assert set(FIELDS) >= {"id", "correct", "latency_ms", "human_output"}
 
 

@@ -373,23 +373,29 @@ def bias_of(cli: Runner, project: Path) -> dict[str, Any]:
     return bias
 
 
+def outcome_by_hand(low: float, high: float, max_gap: float = 0.05) -> str:
+    """Like a threshold: wholly below the maximum, wholly above it, or not settled."""
+    return "within" if high < max_gap else "over" if low > max_gap else "not_settled"
+
+
 @pytest.mark.parametrize(
-    ("a", "b", "gap_flag", "interval_flag"),
+    ("a", "b", "outcome"),
     [
-        ((100, 90), (100, 82), True, False),  # 8 points: above 5%, but could be chance
-        ((2000, 1900), (2000, 1820), False, True),  # 4 points on 4,000 cases: not chance
-        ((300, 290), (300, 250), True, True),
-        ((50, 46), (50, 45), False, False),
+        ((100, 90), (100, 82), "not_settled"),  # 8 points, interval -1.6 to 17.6
+        ((2000, 1900), (2000, 1820), "not_settled"),  # 4 points, but the interval reaches 5
+        ((300, 290), (300, 250), "over"),  # 13.3 points, interval 8.7 to 18.2
+        ((50, 46), (50, 45), "not_settled"),  # 2 points on 50 cases proves nothing
+        ((4000, 3800), (4000, 3780), "within"),  # 0.5 points on 4,000 a group
+        ((5, 4), (8, 3), "not_settled"),  # 42.5 points between groups of 5 and 8
     ],
 )
-def test_the_largest_gap_is_flagged_above_the_maximum_or_when_it_excludes_zero(
+def test_the_bias_check_has_three_outcomes(
     cli: Runner,
     project: Path,
     tmp_path: Path,
     a: tuple[int, int],
     b: tuple[int, int],
-    gap_flag: bool,
-    interval_flag: bool,
+    outcome: str,
 ) -> None:
     imported(cli, project, two_groups(tmp_path, a, b))
     bias = bias_of(cli, project)
@@ -398,28 +404,47 @@ def test_the_largest_gap_is_flagged_above_the_maximum_or_when_it_excludes_zero(
     assert (bias["best_group"], bias["worst_group"]) == ("a", "b")
     assert bias["gap"] == pytest.approx(gap)
     assert (bias["ci_low"], bias["ci_high"]) == pytest.approx((low, high), abs=1e-12)
-    assert (gap > 0.05, low > 0) == (gap_flag, interval_flag)  # the case is what it says
-    assert bias["flagged"] is (gap_flag or interval_flag)
-    assert ("above the maximum of 5.0%" in bias["reason"]) is gap_flag
-    assert ("excludes zero" in bias["reason"]) is interval_flag
+    assert outcome_by_hand(low, high) == outcome  # the case is what it says
+    assert bias["outcome"] == outcome
+    assert bias["flagged"] is (outcome == "over")
     line = next(x for x in cli("runs", project).out.splitlines() if x.startswith("Largest"))
+    words = {"within": "within the maximum", "over": "OVER THE MAXIMUM"}
     assert line.startswith(
-        f"Largest accuracy gap between groups: a vs b, {gap:.1%} (95% {low:.1%} to {high:.1%}): "
+        f"Largest accuracy gap between groups: a vs b, {gap:.1%} (95% {low:.1%} to {high:.1%}), "
+        f"{words.get(outcome, 'NOT SETTLED')}: "
     )
-    assert line.endswith("within bounds") is not bias["flagged"]
+    if outcome != "not_settled":
+        assert bias["settle_cases"] is None
+        return
+    # How many cases a group would need: at that size the interval (worked out by hand at
+    # the same rates) is wholly on one side of the maximum, one case fewer it is not.
+    n = bias["settle_cases"]
+    assert f"about {n} cases in each group would settle it" in bias["reason"]
+    p, q = a[1] / a[0], b[1] / b[0]
+    at = newcombe_by_hand(p * n, n, q * n, n)
+    before = newcombe_by_hand(p * (n - 1), n - 1, q * (n - 1), n - 1)
+    assert outcome_by_hand(*at) != "not_settled"
+    assert outcome_by_hand(*before) == "not_settled"
+
+
+def test_a_gap_at_the_maximum_cannot_be_settled(cli: Runner, project: Path, tmp_path: Path) -> None:
+    imported(cli, project, two_groups(tmp_path, (100, 90), (100, 85)))
+    bias = bias_of(cli, project)
+    assert (bias["outcome"], bias["settle_cases"]) == ("not_settled", None)
+    assert "too close to the maximum for any test set to settle it" in bias["reason"]
 
 
 def test_the_maximum_gap_is_the_projects(cli: Runner, project: Path, tmp_path: Path) -> None:
-    imported(cli, project, two_groups(tmp_path, (100, 90), (100, 82)))
-    assert bias_of(cli, project)["flagged"] is True
+    imported(cli, project, two_groups(tmp_path, (300, 290), (300, 250)))
+    assert bias_of(cli, project)["outcome"] == "over"
     with Store.open(project) as store:
-        store.update("dataset", None, {"max_group_gap": 0.10}, "ana")
+        store.update("dataset", None, {"max_group_gap": 0.20}, "ana")
     bias = bias_of(cli, project)
-    assert (bias["flagged"], bias["max_gap"]) == (False, 0.10)
+    assert (bias["outcome"], bias["max_gap"]) == ("within", 0.20)
 
 
 @pytest.mark.parametrize("risk", ["medium", "high"])
-def test_a_flagged_gap_is_an_open_point_and_a_blocker_at_high_risk(
+def test_a_gap_not_settled_is_an_open_point_never_a_pass_nor_a_blocker(
     cli: Runner, tmp_path: Path, risk: Risk
 ) -> None:
     project = new_project(tmp_path, risk)
@@ -427,15 +452,25 @@ def test_a_flagged_gap_is_an_open_point_and_a_blocker_at_high_risk(
     readiness = json_out(cli("check", project, "--json"))
     en, es = (20, 24), (20, 22)
     gap = es[0] / es[1] - en[0] / en[1]
-    expected = (
-        f"accuracy differs between groups 'es' and 'en' by {gap:.1%}: "
-        f"the gap of {gap:.1%} is above the maximum of 5.0%"
-    )
-    blockers = {b["reason"] for b in readiness["blockers"]}
-    points = {p["reason"] for p in readiness["open_points"]}
-    assert (expected in blockers, expected in points) == (risk == "high", risk == "medium")
-    low, _high = newcombe_by_hand(es[0], es[1], en[0], en[1])
-    assert low < 0  # flagged for its size alone
+    low, high = newcombe_by_hand(es[0], es[1], en[0], en[1])
+    assert outcome_by_hand(low, high) == "not_settled"
+    expected = f"accuracy differs between groups 'es' and 'en' by {gap:.1%}: not settled: "
+    blockers = [b["reason"] for b in readiness["blockers"] if b["reason"].startswith(expected)]
+    points = [p["reason"] for p in readiness["open_points"] if p["reason"].startswith(expected)]
+    assert (len(blockers), len(points)) == (0, 1)
+
+
+@pytest.mark.parametrize("risk", ["medium", "high"])
+def test_a_gap_over_the_maximum_is_a_blocker_at_high_risk(
+    cli: Runner, tmp_path: Path, risk: Risk
+) -> None:
+    project = new_project(tmp_path, risk)
+    imported(cli, project, two_groups(tmp_path, (300, 290), (300, 250)))
+    readiness = json_out(cli("check", project, "--json"))
+    expected = "accuracy differs between groups 'a' and 'b' by 13.3%: the gap of 13.3% is above"
+    blockers = [b for b in readiness["blockers"] if b["reason"].startswith(expected)]
+    points = [p for p in readiness["open_points"] if p["reason"].startswith(expected)]
+    assert (len(blockers), len(points)) == ((1, 0) if risk == "high" else (0, 1))
 
 
 def test_one_group_has_no_gap(cli: Runner, project: Path, tmp_path: Path) -> None:

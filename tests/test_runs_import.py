@@ -17,7 +17,6 @@ from results_support import (
     BAD_ROWS_CSV,
     JSONL,
     LATIN1_CSV,
-    PROMPTFOO,
     RENAMED_CSV,
     RENAMED_MAP,
     STANDARD_CSV,
@@ -54,7 +53,7 @@ def test_a_csv_import_is_one_run_with_its_source_and_rows(cli: Runner, project: 
     before = in_file(project)
     result = imported(cli, project, STANDARD_CSV, "--label", "baseline", "--by", "ana")
     lines = result.out.splitlines()
-    assert lines[0] == "Imported run 1 ('baseline'): 48 rows from results.csv."
+    assert lines[0] == "Imported run 1 ('baseline'): 48 cases from results.csv (CSV)."
     assert lines[1].startswith("  Accuracy ")
     assert lines[1].endswith("> 90%: not met")
     assert result.err == ""
@@ -82,45 +81,23 @@ def test_a_csv_import_is_one_run_with_its_source_and_rows(cli: Runner, project: 
 
 def test_the_label_defaults_to_the_file_and_date(cli: Runner, project: Path) -> None:
     result = imported(cli, project, STANDARD_CSV)
-    assert result.out.startswith(f"Imported run 1 ('results ({TODAY})'): 48 rows")
+    assert result.out.startswith(f"Imported run 1 ('results ({TODAY})'): 48 cases")
 
 
 def test_a_jsonl_file_imports(cli: Runner, project: Path) -> None:
     result = imported(cli, project, JSONL)
-    assert "7 rows from results.jsonl" in result.out
+    assert "7 cases from results.jsonl (JSON Lines)" in result.out
+    assert "  - ignored columns: extra" in result.out.splitlines()
     assert query(project, "SELECT format FROM runs") == [("jsonl",)]
     assert query(project, "SELECT case_id, kind, correct FROM results WHERE line = 8") == [
         ("j7", "adversarial", 1)
     ]
 
 
-def test_a_promptfoo_output_file_imports(cli: Runner, project: Path) -> None:
-    result = imported(cli, project, PROMPTFOO, "--label", "promptfoo run")
-    assert "6 rows from promptfoo_results.json" in result.out
-    rows = query(
-        project,
-        "SELECT case_id, category, grp, kind, correct, hallucinated, refused, latency_ms, error "
-        "FROM results ORDER BY line",
-    )
-    assert [r[1:] for r in rows] == [
-        ("billing", "en", "normal", 1, 0, None, 812.0, 0),
-        ("shipping", "es", "normal", 0, 1, None, 1530.0, 0),
-        ("safety", "en", "harmful", 1, None, 1, 640.0, 0),
-        ("safety", "es", "harmful", 0, None, 0, 2950.0, 0),
-        ("returns", "en", "normal", None, None, None, 30000.0, 1),
-        ("returns", "es", "normal", 1, None, None, 705.0, 0),
-    ]
-    metrics = runs_json(cli, project)["runs"][0]["metrics"]
-    assert (metrics["accuracy"]["successes"], metrics["accuracy"]["n"]) == (3, 5)
-    assert (metrics["error_rate"]["successes"], metrics["error_rate"]["n"]) == (1, 6)
-    refusals = metrics["harmful_refusal_rate"]
-    assert (refusals["successes"], refusals["n"]) == (1, 2)
-    assert query(project, "SELECT format FROM runs") == [("promptfoo",)]
-
-
 def test_a_csv_with_other_column_names_imports_through_map(cli: Runner, project: Path) -> None:
     result = imported(cli, project, RENAMED_CSV, *RENAMED_MAP)
-    assert "10 rows from results_renamed.csv" in result.out
+    assert "10 cases from results_renamed.csv (CSV)" in result.out
+    assert "  - ignored columns: notes" in result.out.splitlines()
     accuracy = runs_json(cli, project)["runs"][0]["metrics"]["accuracy"]
     assert (accuracy["successes"], accuracy["n"]) == (7, 10)
     assert query(project, "SELECT grp, count(*) FROM results GROUP BY grp ORDER BY grp") == [
@@ -133,7 +110,7 @@ def test_without_map_the_renamed_csv_is_refused_with_the_hint(cli: Runner, proje
     before = state(project)
     message = one_line_error(cli("import-results", project, RENAMED_CSV))
     assert message == (
-        "workbench: the header has no 'id' column (columns: case, topic, segment, type, answer, "
+        "workbench: results_renamed.csv: the header has no 'id' column (columns: case, topic, segment, type, answer, "
         "is_correct, ms, notes); map one with --map COLUMN=id"
     )
     untouched(project, before)
@@ -188,7 +165,7 @@ def test_skip_bad_imports_the_good_rows_and_says_how_many_were_skipped(
     result = imported(cli, project, BAD_ROWS_CSV, "--skip-bad", "--label", "partial")
     lines = result.out.splitlines()
     assert lines[:8] == [
-        "Imported run 1 ('partial'): 3 rows from results_bad_rows.csv.",
+        "Imported run 1 ('partial'): 3 cases from results_bad_rows.csv (CSV).",
         "Skipped 6 bad row(s):",
         *BAD_LINES,
     ]
@@ -250,8 +227,9 @@ def test_the_same_file_twice_is_noticed(cli: Runner, project: Path, tmp_path: Pa
     imported(cli, project, STANDARD_CSV, "--label", "first")
     before = state(project)
     again = cli("import-results", project, STANDARD_CSV)
-    assert (again.code, again.err) == (0, "")
-    assert again.out == (
+    # nothing imported is not a success: exit 3, so a CI job can tell it from an import
+    assert (again.code, again.out) == (3, "")
+    assert again.err == (
         f"workbench: results.csv was already imported as run 1 ('first', {TODAY}); "
         "nothing imported (use --again to import it anyway)\n"
     )
@@ -259,11 +237,12 @@ def test_the_same_file_twice_is_noticed(cli: Runner, project: Path, tmp_path: Pa
     # the same bytes under another name are the same file
     copy = tmp_path / "copy.csv"
     copy.write_bytes(STANDARD_CSV.read_bytes())
-    assert "already imported as run 1" in cli("import-results", project, copy).out
+    twice = cli("import-results", project, copy)
+    assert twice.code == 3 and "already imported as run 1" in twice.err
     untouched(project, before)
     # --again imports it anyway, as a new run
     result = imported(cli, project, STANDARD_CSV, "--again", "--label", "second")
-    assert result.out.startswith("Imported run 2 ('second'): 48 rows")
+    assert result.out.startswith("Imported run 2 ('second'): 48 cases")
     assert query(project, "SELECT id, label FROM runs ORDER BY id") == [(1, "first"), (2, "second")]
     assert query(project, "SELECT count(*) FROM results") == [(96,)]
 
@@ -282,7 +261,7 @@ def test_wrong_encoding_is_one_clear_line(cli: Runner, project: Path) -> None:
     message = one_line_error(cli("import-results", project, LATIN1_CSV))
     assert message == (
         f"workbench: {LATIN1_CSV}: not UTF-8 text (line 2: byte 0xE9 at offset 39); "
-        "save it as UTF-8"
+        "save it as UTF-8 (in Excel: CSV UTF-8)"
     )
     untouched(project, before)
 
@@ -304,8 +283,8 @@ def test_wrong_encoding_deep_in_a_large_file_names_the_right_line(
 @pytest.mark.parametrize(
     ("make", "says"),
     [
-        (lambda d: d / "missing.csv", "missing.csv: no such file; give a CSV, JSONL or promptfoo"),
-        (lambda d: d, "is a folder; give a CSV, JSONL or promptfoo JSON file"),
+        (lambda d: d / "missing.csv", "missing.csv: no such file; give a results file (CSV,"),
+        (lambda d: d, "is a folder; give a results file (CSV, JSONL, or a tool's output)"),
         (lambda d: _write(d / "empty.csv", ""), "empty.csv: the file is empty"),
         (
             lambda d: _write(d / "blank.csv", "\n\n"),
@@ -369,7 +348,7 @@ def test_a_bad_row_at_the_very_end_of_a_large_file_leaves_no_trace(
     untouched(project, before)
     # with --skip-bad the other 19,999 are imported, in one go
     result = imported(cli, project, path, "--skip-bad")
-    assert "19999 rows from big.csv" in result.out
+    assert "19999 cases from big.csv" in result.out
     assert "Skipped 1 bad row(s):" in result.out
     assert query(project, "SELECT count(*), max(line) FROM results") == [(19_999, 20_000)]
 
@@ -426,9 +405,9 @@ def test_runs_lists_every_run_and_marks_the_latest(cli: Runner, project: Path) -
     imported(cli, project, JSONL, "--label", "candidate")
     lines = cli("runs", project).out.splitlines()
     assert lines[0].startswith("   1  ")
-    assert "baseline" in lines[0] and "48 rows" in lines[0] and "accuracy    87%" in lines[0]
+    assert "baseline" in lines[0] and "48 cases" in lines[0] and "accuracy    87%" in lines[0]
     assert lines[1].startswith("*  2  ")
-    assert "candidate" in lines[1] and "7 rows" in lines[1]
+    assert "candidate" in lines[1] and "7 cases" in lines[1]
     assert lines[-1] == "* the latest run, which the thresholds use"
     evidence = runs_json(cli, project)
     assert [(r["id"], r["label"], r["rows"]) for r in evidence["runs"]] == [
@@ -442,7 +421,7 @@ def test_undo_removes_an_imported_run(cli: Runner, project: Path) -> None:
     before = in_file(project)
     imported(cli, project, STANDARD_CSV, "--label", "oops")
     result = cli("undo", project)
-    assert (result.code, result.out) == (0, "Saved: undid: imported run 1: oops (48 rows)\n")
+    assert (result.code, result.out) == (0, "Saved: undid: imported run 1: oops (48 cases)\n")
     after = in_file(project)
     assert (after["runs"], after["results"]) == (0, 0)
     assert after["changes"] == before["changes"] + 2  # the import and its undoing, both on record

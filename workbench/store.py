@@ -565,6 +565,11 @@ class Store:
             finally:
                 self._group = outer
 
+    def summarize_group(self, summary: str) -> None:
+        """Say at the end what the change being made did (an import learns it as it goes)."""
+        if self._group is not None:
+            self.table("changes").update(self._group, {"summary": summary})
+
     def _new_change(self, by: str, summary: str, undoes: int | None = None) -> int:
         if self._group is not None:
             return self._group

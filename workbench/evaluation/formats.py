@@ -97,8 +97,12 @@ def _text_start(head: bytes) -> bytes:
     return head.lstrip(b"\xef\xbb\xbf \t\r\n")
 
 
-def reader_for(source: Source, fmt: str | None = None, delimiter: str | None = None) -> Reader:
+def reader_for(
+    source: Source, fmt: str | None = None, options: ReadOptions | None = None
+) -> Reader:
     """The reader of a file; a file that no reader takes is refused, saying what it is."""
+    options = options or ReadOptions()
+    delimiter = options.delimiter
     head = source.head
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         if fmt not in (None, "inspect"):
@@ -126,7 +130,12 @@ def reader_for(source: Source, fmt: str | None = None, delimiter: str | None = N
         except ValueError:
             first = None
         lines_follow = start[len(first_line) :].strip().startswith(b"{")
-        if isinstance(first, dict) and (lines_follow or not _is_document(first)):
+        # (a one-line file is a row only if it looks like one: it names its case)
+        ids = {"id", *(k for k, v in options.columns.items() if v == "id")}
+        looks_like_row = isinstance(first, dict) and (
+            bool(ids & set(first)) or promptfoo.is_jsonl_result(first) or lm_eval.is_sample(first)
+        )
+        if isinstance(first, dict) and (lines_follow or looks_like_row) and not _is_document(first):
             if fmt == "promptfoo":
                 return promptfoo.read_jsonl
             return _line_reader(first)
@@ -172,4 +181,4 @@ def _csv_reader(source: Source, delimiter: str | None) -> Reader:
 
 def open_reading(source: Source, options: ReadOptions, fmt: str | None = None) -> Reading:
     """The file as its reader reads it (its rows still to be read, batch by batch)."""
-    return reader_for(source, fmt, options.delimiter)(source, options)
+    return reader_for(source, fmt, options)(source, options)

@@ -157,7 +157,7 @@ class ImportReport:
 
 
 def _cases(run: Run) -> str:
-    text = f"{run.case_count} case(s)"
+    text = f"{run.case_count} case" + ("" if run.case_count == 1 else "s")
     if run.epochs > 1:
         text += f", {run.rows} results over {run.epochs} epochs"
     return text
@@ -184,6 +184,7 @@ class _Building:
     rows: int = 0
     epochs: int = 1
     tally: MetricsTally = field(default_factory=MetricsTally)
+    recount: bool = False  # the tally no longer matches the stored rows
 
 
 def apply_metric_uses(batch: Batch, uses: Mapping[str, MetricUse]) -> set[str]:
@@ -240,7 +241,7 @@ def import_results(
     if not path.is_file():
         what = "is a folder" if path.is_dir() else "no such file"
         raise InvalidValueError(
-            f"{path}: {what}; give a results file (CSV, JSONL, a tool's output)"
+            f"{path}: {what}; give a results file (CSV, JSONL, or a tool's output)"
         )
     try:
         size = path.stat().st_size
@@ -330,6 +331,10 @@ def _import(
                     )
                     run = building[key] = _Building(int(runs_table.last_rowid or 0), key)
                 _store_part(store, run, part)
+        duplicates = [d for run in building.values() for d in _duplicates(store, run)]
+        if duplicates:
+            bad_count += len(duplicates)
+            bad = sorted(bad + duplicates, key=lambda row: row.line)[:MAX_REPORTED]
         if bad_count and not skip_bad:
             raise ImportRefused(
                 f"{bad_count} bad row(s) in {path.name}; nothing imported (fix them, "
@@ -337,17 +342,7 @@ def _import(
                 bad,
                 bad_count,
             )
-        duplicates = [d for run in building.values() for d in _duplicates(store, run)]
         if duplicates:
-            bad_count += len(duplicates)
-            bad = sorted(bad + duplicates, key=lambda row: row.line)[:MAX_REPORTED]
-            if not skip_bad:
-                raise ImportRefused(
-                    f"{bad_count} bad row(s) in {path.name}; nothing imported (fix them, "
-                    "or import the good rows with --skip-bad)",
-                    bad,
-                    bad_count,
-                )
             for run in building.values():
                 _drop_duplicates(store, run)
         wanted = set(options.systems)
@@ -459,8 +454,7 @@ def _drop_duplicates(store: Store, run: _Building) -> None:
     ).rowcount
     if deleted:
         run.rows -= deleted
-        run.tally = MetricsTally()  # counted again from what is kept
-        run.epochs = max(run.epochs, 2)  # (forces the recount below)
+        run.recount = True
 
 
 def _finish_runs(
@@ -482,7 +476,7 @@ def _finish_runs(
         info = reading.systems.get(run.key)
         system = info.label if info is not None else ""
         label = base_label if len(kept) == 1 else f"{system or run.key} — {base_label}"
-        if run.epochs > 1:
+        if run.epochs > 1 or run.recount:
             metrics = compute_metrics(store, run.run_id)
             cases = int(
                 store.db.execute(
@@ -522,6 +516,13 @@ def _finish_runs(
             {"label": label, "rows": run.rows, "source": reading_source(runs_table, run.run_id)},
         )
         made.append(get_run(store, run.run_id))
+    if len(made) == 1:
+        store.summarize_group(f"imported run {made[0].id}: {made[0].label} ({_cases(made[0])})")
+    else:
+        store.summarize_group(
+            f"imported {made[0].source}: runs {made[0].id}–{made[-1].id} "
+            f"({', '.join(run.system or run.label for run in made)})"
+        )
     return made
 
 
