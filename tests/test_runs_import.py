@@ -110,8 +110,8 @@ def test_without_map_the_renamed_csv_is_refused_with_the_hint(cli: Runner, proje
     before = state(project)
     message = one_line_error(cli("import-results", project, RENAMED_CSV))
     assert message == (
-        "workbench: results_renamed.csv: the header has no 'id' column (columns: case, topic, segment, type, answer, "
-        "is_correct, ms, notes); map one with --map COLUMN=id"
+        "workbench: results_renamed.csv: the header has no 'id' column (columns: case, topic, "
+        "segment, type, answer, is_correct, ms, notes); map one with --map COLUMN=id"
     )
     untouched(project, before)
 
