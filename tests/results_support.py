@@ -215,7 +215,7 @@ def json_out(result: Result) -> Any:
 def imported(cli: Runner, project: Path, file: Path, *args: object) -> Result:
     result = cli("import-results", project, file, *args)
     assert result.code == 0, (result.out, result.err)
-    assert result.out.startswith("Imported run "), result.out
+    assert result.out.startswith("Imported "), result.out
     return result
 
 

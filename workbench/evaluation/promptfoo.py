@@ -152,12 +152,14 @@ class _Scores:
                 continue
             hint = ""
             lowered = name.lower()
-            if lowered in ("hallucinated", "hallucination", "refused", "correct"):
-                field = "hallucinated" if lowered.startswith("halluc") else lowered
+            if lowered.startswith("halluc") or lowered in ("fabricated", "invented"):
                 hint = (
-                    f"; a promptfoo score is 1 when its assertion held: to count it as {field}, "
-                    f"--map metric:{name}=FIELD or metric:{name}='not FIELD'"
+                    " (promptfoo scores 1 when the assertion held, so 1 here is most likely "
+                    f"no hallucination; to count it as one: --map metric:{name}='not hallucinated')"
                 )
+            elif lowered in ("refused", "refusal", "correct"):
+                field = "refused" if lowered.startswith("refus") else "correct"
+                hint = f" (to count it as {field}: --map metric:{name}={field})"
             reading.note(f"named score {name!r} ({count} results) kept as a named score{hint}")
         if self.refusals:
             reading.note(f"is-refusal assertions ({self.refusals} results) give 'refused'")
