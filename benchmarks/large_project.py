@@ -99,14 +99,15 @@ def build(
             with store.write():
                 conn.execute(
                     "INSERT INTO runs (id, label, imported_at, imported_by, source, sha256, "
-                    "format, rows, skipped, metrics) "
-                    "VALUES (?, ?, ?, 'bench', ?, ?, 'csv', ?, 0, '{}')",
+                    "format, rows, skipped, metrics, tool, cases, epochs, details) "
+                    "VALUES (?, ?, ?, 'bench', ?, ?, 'csv', ?, 0, '{}', 'CSV', ?, 1, '{}')",
                     [
                         run,
                         f"run {run}",
                         f"2026-{1 + run % 12:02d}-01T00:00:00+00:00",
                         f"run{run}.csv",
                         f"{run:064x}",
+                        rows,
                         rows,
                     ],
                 )
@@ -129,16 +130,18 @@ def build(
                             rng.uniform(300, 4000),
                             int(rng.random() < 0.005),
                             "",
+                            None,
+                            None,
                         )
                     )
                     if len(batch) >= BATCH:
                         conn.executemany(
-                            "INSERT INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", batch
+                            "INSERT INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", batch
                         )
                         batch.clear()
                 if batch:
                     conn.executemany(
-                        "INSERT INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", batch
+                        "INSERT INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", batch
                     )
                 metrics = compute_metrics(store, run)
                 conn.execute(

@@ -8,7 +8,6 @@ or a bad file, with a one-line message and never a traceback.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import gc
 import json
 import os
@@ -506,7 +505,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
                     "before": before.id,
                     "after": after.id,
                     "metrics": [c.model_dump(mode="json") for c in changes],
-                    "cases": dataclasses.asdict(flips),
+                    "cases": flips.model_dump(mode="json"),
                 },
                 indent=2,
                 ensure_ascii=False,

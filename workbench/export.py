@@ -35,7 +35,7 @@ def export_reports(
     if output_dir is not None and not output_dir.is_dir():
         raise ExportError(f"{output_dir}: no such folder")
     project_path = store.path or Path("project.sqlite")
-    data, evidence, _ = project_state(store)
+    data, evidence, _ = project_state(store, compare=True)
     report = build_report(data, store.template(), store.history(limit=100_000), evidence=evidence)
     targets = [
         (fmt, output if output is not None else folder / default_filename(project_path, fmt))

@@ -26,8 +26,14 @@ from workbench.catalog import (
     read_text_file,
 )
 from workbench.errors import InvalidValueError, TemplateError, describe_validation_error
-from workbench.evaluation.evidence import Evidence, apply_runs, summarize
-from workbench.evaluation.runs import list_runs
+from workbench.evaluation.evidence import (
+    Evidence,
+    RunComparison,
+    apply_runs,
+    compare_runs,
+    summarize,
+)
+from workbench.evaluation.runs import case_flips, list_runs
 from workbench.models import (
     DECISION_STATUSES,
     Decision,
@@ -58,15 +64,28 @@ def minimums(template: Template) -> dict[str, int]:
     return {level.id: level.min_test_cases for level in template.risk_levels}
 
 
-def project_state(store: Store) -> tuple[ProjectData, Evidence, Readiness]:
+def project_state(store: Store, compare: bool = False) -> tuple[ProjectData, Evidence, Readiness]:
     """The project as the evidence shows it, what the runs show, and the computed verdict.
 
     Every front end (status, check, export, the UI) reads the project through this.
+    ``compare`` adds the latest run's comparison with the one before it, cases matched
+    (the reports show it; it reads both runs' rows).
     """
     data = store.load()
     runs = list_runs(store)
     data = apply_runs(data, runs)
     evidence = summarize(data, runs)
+    if compare and len(runs) > 1 and evidence.latest is not None:
+        ordered = sorted(runs, key=lambda r: (r.imported_at, r.id))
+        before, after = ordered[-2], ordered[-1]
+        evidence.comparison = RunComparison(
+            before=before.id,
+            before_label=before.label,
+            after=after.id,
+            after_label=after.label,
+            changes=compare_runs(before.metrics, after.metrics),
+            cases=case_flips(store, before.id, after.id),
+        )
     return data, evidence, assess(data, minimums(store.template()), evidence)
 
 

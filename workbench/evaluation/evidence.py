@@ -501,6 +501,52 @@ def compare_runs(before: RunMetrics, after: RunMetrics) -> list[MetricChange]:
     return changes
 
 
+class CaseFlips(Model):
+    """The cases two runs share, matched by case id (and epoch), and those whose verdict
+    changed: passed in the first and failed in the second, and back."""
+
+    matched: int
+    only_before: int
+    only_after: int
+    broke: list[str]
+    fixed: list[str]
+    broke_count: int
+    fixed_count: int
+
+    def lines(self) -> list[str]:
+        """The flipped cases, as lines for a person."""
+        if not self.matched:
+            return ["Cases: none in common (the runs share no case id), so none can be matched"]
+        apart = [
+            f"{self.only_before} only in the first run" if self.only_before else "",
+            f"{self.only_after} only in the second" if self.only_after else "",
+        ]
+        aside = ", ".join(part for part in apart if part)
+        lines = [f"Cases matched by id: {self.matched}" + (f" ({aside})" if aside else "")]
+        for count, names, what in (
+            (self.broke_count, self.broke, "passed → failed"),
+            (self.fixed_count, self.fixed, "failed → passed"),
+        ):
+            if count:
+                shown = ", ".join(names[:10]) + (f", … ({count - 10} more)" if count > 10 else "")
+                lines.append(f"  {count} {what}: {shown}")
+        if not self.broke_count and not self.fixed_count:
+            lines.append("  no case changed its verdict")
+        return lines
+
+
+class RunComparison(Model):
+    """The latest run against the one before it: each metric's change, and the cases that
+    flipped."""
+
+    before: int
+    before_label: str
+    after: int
+    after_label: str
+    changes: list[MetricChange]
+    cases: CaseFlips
+
+
 class CompositionRow(Model):
     """How many cases of one category, group or kind the latest run has, against the plan."""
 
@@ -565,12 +611,14 @@ def composition(plan: DatasetPlan, metrics: RunMetrics) -> list[CompositionRow]:
 
 
 class Evidence(Model):
-    """What the runs show, as the reports and the verdict use it."""
+    """What the runs show, as the reports and the verdict use it (``comparison`` only where
+    a report asks for it: matching cases reads the stored rows)."""
 
     runs: list[Run] = []
     latest: int | None = None
     bias: BiasGap | None = None
     composition: list[CompositionRow] = []
+    comparison: RunComparison | None = None
 
 
 def summarize(data: ProjectData, runs: list[Run]) -> Evidence:

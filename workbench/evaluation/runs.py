@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import InvalidValueError, NotFoundError, ProjectFileError, WorkbenchError
-from workbench.evaluation.evidence import Run, RunMetrics
+from workbench.evaluation.evidence import CaseFlips, Run, RunMetrics
 from workbench.evaluation.formats import open_reading
 from workbench.evaluation.rows import (
     BOOL_FIELDS,
@@ -706,41 +706,6 @@ def remove_run(store: Store, run_id: int, by: str) -> Run:
             by, f"removed run {run_id}: {run.label}", "run", run_id, {"label": run.label}, None
         )
     return run
-
-
-@dataclass
-class CaseFlips:
-    """The cases two runs share, matched by case id (and epoch), and those whose verdict
-    changed: passed in the first and failed in the second, and back."""
-
-    matched: int
-    only_before: int
-    only_after: int
-    broke: list[str]
-    fixed: list[str]
-    broke_count: int
-    fixed_count: int
-
-    def lines(self) -> list[str]:
-        """The flipped cases, as lines for a person."""
-        if not self.matched:
-            return ["Cases: none in common (the runs share no case id), so none can be matched"]
-        apart = [
-            f"{self.only_before} only in the first run" if self.only_before else "",
-            f"{self.only_after} only in the second" if self.only_after else "",
-        ]
-        aside = ", ".join(part for part in apart if part)
-        lines = [f"Cases matched by id: {self.matched}" + (f" ({aside})" if aside else "")]
-        for count, names, what in (
-            (self.broke_count, self.broke, "passed → failed"),
-            (self.fixed_count, self.fixed, "failed → passed"),
-        ):
-            if count:
-                shown = ", ".join(names[:10]) + (f", … ({count - 10} more)" if count > 10 else "")
-                lines.append(f"  {count} {what}: {shown}")
-        if not self.broke_count and not self.fixed_count:
-            lines.append("  no case changed its verdict")
-        return lines
 
 
 def case_flips(store: Store, before: int, after: int, limit: int = 50) -> CaseFlips:

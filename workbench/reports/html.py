@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from workbench.agenda import step_title
 from workbench.readiness import format_value
+from workbench.reports import evidence_words
 from workbench.reports import markdown as words
 from workbench.reports.markdown import reveal_invisible
 from workbench.reports.model import Report, ReportThreshold
@@ -98,6 +99,70 @@ class ThresholdChart:
     x0: int = 14
     x1: int = 386
     axis_y: int = 44
+
+
+@dataclass(frozen=True)
+class IntervalRow:
+    label: str
+    value_text: str
+    y: float
+    value_x: float
+    ci_x: float | None
+    ci_width: float
+
+
+@dataclass(frozen=True)
+class IntervalChart:
+    """Rates with their 95% intervals on one 0–100% scale, a row each."""
+
+    label: str
+    rows: tuple[IntervalRow, ...]
+    ticks: tuple[Tick, ...]
+    width: int = 700
+    label_x: int = 184
+    x0: int = 192
+    x1: int = 552
+    value_x: int = 562
+    row_height: int = 26
+    top: int = 8
+
+    @property
+    def height(self) -> int:
+        return self.top + self.row_height * len(self.rows) + 22
+
+
+def interval_chart(title: str, points: Any) -> IntervalChart:
+    """A chart of rates with their intervals (``points``: label, value, low, high, n)."""
+    x0, x1 = IntervalChart.x0, IntervalChart.x1
+
+    def x(value: float) -> float:
+        return _r(x0 + (x1 - x0) * min(max(value, 0.0), 1.0))
+
+    rows, described = [], []
+    for i, p in enumerate(points):
+        low = None if p.low is None else x(p.low)
+        text = f"{p.value * 100:.1f}%"
+        rows.append(
+            IntervalRow(
+                label=_clip(p.label),
+                value_text=f"{text} (n={p.n})",
+                y=IntervalChart.top + i * IntervalChart.row_height,
+                value_x=x(p.value),
+                ci_x=low,
+                ci_width=_r(x(p.high) - low) if low is not None and p.high is not None else 0.0,
+            )
+        )
+        interval = (
+            f", 95% interval {p.low * 100:.1f}% to {p.high * 100:.1f}%"
+            if p.low is not None and p.high is not None
+            else ""
+        )
+        described.append(f"{p.label}: {text}{interval}, {p.n} cases")
+    return IntervalChart(
+        label=f"{title}. " + "; ".join(described) + ".",
+        rows=tuple(rows),
+        ticks=tuple(Tick(x(v), f"{v * 100:.0f}%") for v in (0.0, 0.25, 0.5, 0.75, 1.0)),
+    )
 
 
 STATUS_CLASSES: dict[str, str] = {
@@ -254,6 +319,8 @@ def environment() -> Environment:
         words=words,
         status_class=STATUS_CLASSES,
         threshold_chart=threshold_chart,
+        interval_chart=interval_chart,
+        ev=evidence_words,
     )
     return env
 

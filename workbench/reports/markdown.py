@@ -34,6 +34,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("scores", "Area scores"),
     ("checklist", "Checklist"),
     ("thresholds", "Quality thresholds"),
+    ("evidence", "Evidence"),
     ("test-set", "Test set"),
     ("rollout", "Rollout"),
     ("monitoring", "Monitoring"),
@@ -372,6 +373,45 @@ def _thresholds(report: Report) -> list[str]:
     return lines + _table(("Metric", "Target", "Measured", "Status", "Reasoning"), rows)
 
 
+def _evidence(report: Report) -> list[str]:
+    from workbench.reports import evidence_words as ev
+
+    evidence = report.evidence
+    lines = _section("evidence")
+    run = ev.latest(evidence)
+    if run is None:
+        return [*lines, "No evaluation runs imported yet.", ""]
+    lines += _heading(3, "Runs")
+    lines += _table(ev.RUN_HEADERS, ev.run_rows(evidence))
+    m = run.metrics
+    lines += _heading(3, f"Latest run: {run.label}")
+    lines += _table(ev.FIGURE_HEADERS, ev.figure_rows(m), empty="It measures no built-in metric.")
+    if m.scores:
+        lines += _heading(4, "Named scores")
+        lines += _table(ev.FIGURE_HEADERS, ev.score_rows(m))
+    for title, slices in (("By category", m.by_category), ("By group", m.by_group)):
+        if len(slices) > 1 or (slices and "" not in slices):
+            lines += _heading(4, title)
+            headers = (title.split()[-1].capitalize(), *ev.SLICE_HEADERS)
+            lines += _table(headers, ev.slice_rows(slices))
+    notes = ev.import_notes(run)
+    if notes:
+        lines += _heading(4, "What the import did")
+        lines += [f"- {escape_md(note)}" for note in notes] + [""]
+    bias = ev.bias_lines(evidence)
+    lines += _heading(3, "Bias check")
+    if bias is None:
+        lines += ["Fewer than two user groups: no gap to measure.", ""]
+    else:
+        lines += [f"**{escape_md_cell(bias[0])}.** {escape_md_cell(bias[1])}.", ""]
+    if evidence.comparison is not None:
+        lines += _heading(3, "Compared with the run before")
+        lines += [escape_md_cell(ev.comparison_title(evidence)), ""]
+        lines += _table(ev.CHANGE_HEADERS, ev.change_rows(evidence))
+        lines += [escape_md(line.strip()) for line in evidence.comparison.cases.lines()] + [""]
+    return lines
+
+
 def _dataset(report: Report) -> list[str]:
     ds = report.dataset
     lines = [
@@ -602,6 +642,7 @@ def render_markdown(report: Report) -> str:
         _scores,
         _checklist,
         _thresholds,
+        _evidence,
         _dataset,
         _rollout,
         _monitoring,

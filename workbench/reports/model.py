@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from workbench.catalog import Template
 from workbench.evaluation.evidence import Evidence, Measured, measure_threshold
@@ -77,6 +77,11 @@ class ReportGuide(Model):
 
 
 class Report(Model):
+    # every key is always written, so the schema says every key is required
+    model_config = ConfigDict(
+        **Model.model_config, json_schema_serialization_defaults_required=True
+    )
+
     schema_version: int = SCHEMA_VERSION
     generated_at: str
     project: ProjectInfo

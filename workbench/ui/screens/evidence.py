@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Label, ProgressBar, Static, TabbedContent
 from workbench.errors import WorkbenchError
 from workbench.evaluation.evidence import (
     METRIC_TITLES,
+    CaseFlips,
     Run,
     bias_words,
     compare_runs,
@@ -22,7 +23,6 @@ from workbench.evaluation.evidence import (
 )
 from workbench.evaluation.rows import FIELDS, KINDS, ReadOptions, parse_mapping
 from workbench.evaluation.runs import (
-    CaseFlips,
     ResultFilter,
     case_flips,
     count_results,
