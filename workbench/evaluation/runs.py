@@ -56,31 +56,46 @@ COLUMNS = (
     "scores",
 )
 _AS_INT = {True: 1, False: 0}.get
-_ROW = f"({', '.join('?' * len(COLUMNS))})"
-_INSERT = f"INSERT INTO results ({', '.join(COLUMNS)}) VALUES {_ROW}"
 # Fifty rows a statement (800 values, under SQLite's oldest limit of 999): a fifth
 # less time per row than a statement per row, which pays a step and a reset each.
 _ROWS_PER_INSERT = 50
-_INSERT_MANY = f"INSERT INTO results ({', '.join(COLUMNS)}) VALUES " + ", ".join(
-    [_ROW] * _ROWS_PER_INSERT
-)
 
 
-def _insert(conn: sqlite3.Connection, columns: list[Sequence[Any]]) -> None:
-    """Store result rows given column by column (in ``COLUMNS`` order, equally long).
+def _statements(names: Sequence[str]) -> tuple[str, str]:
+    row = f"({', '.join('?' * len(names))})"
+    head = f"INSERT INTO results ({', '.join(names)}) VALUES "
+    return head + row, head + ", ".join([row] * _ROWS_PER_INSERT)
+
+
+# (most files have no epochs and no named scores: their rows bind two values fewer)
+_PLAIN = _statements(COLUMNS[:-2])
+_FULL = _statements(COLUMNS)
+
+
+def _insert(conn: sqlite3.Connection, columns: list[Sequence[Any] | None]) -> None:
+    """Store result rows given column by column (in ``COLUMNS`` order, equally long; the
+    epoch and scores columns may be None, for none at all).
 
     The values are laid out row after row in one flat list by slice assignment (no
     tuple per row), then handed over fifty rows to a statement."""
-    rows, width = len(columns[0]), len(columns)
+    given = columns
+    if given[-2] is None and given[-1] is None:
+        full: list[Sequence[Any]] = [c for c in given[:-2] if c is not None]
+        one, many = _PLAIN
+    else:
+        count = len(given[0] or ())
+        full = [[None] * count if c is None else c for c in given]
+        one, many = _FULL
+    rows, width = len(full[0]), len(full)
     values: list[Any] = [None] * (rows * width)
-    for index, column in enumerate(columns):
+    for index, column in enumerate(full):
         values[index::width] = column
     whole = rows // _ROWS_PER_INSERT * _ROWS_PER_INSERT
     step = width * _ROWS_PER_INSERT
-    conn.executemany(_INSERT_MANY, (values[i : i + step] for i in range(0, whole * width, step)))
+    conn.executemany(many, (values[i : i + step] for i in range(0, whole * width, step)))
     if whole < rows:
         tail = range(whole * width, rows * width, width)
-        conn.executemany(_INSERT, (values[i : i + width] for i in tail))
+        conn.executemany(one, (values[i : i + width] for i in tail))
 
 
 class ImportRefused(WorkbenchError):
@@ -393,13 +408,13 @@ def _store_part(store: Store, run: _Building, part: Batch) -> None:
         case_id, category, group, kind, expected, output,
         correct, hallucinated, refused, latency, failed, human_output,
     ) = part.columns  # fmt: skip
-    epochs: Sequence[int | None] = part.epochs or [None] * count
-    if part.epochs is not None:
-        run.epochs = max(run.epochs, max((e or 1) for e in part.epochs))
-    scores: Sequence[str | None] = (
+    epochs = part.epochs
+    if epochs is not None:
+        run.epochs = max(run.epochs, max((e or 1) for e in epochs))
+    scores: Sequence[str | None] | None = (
         [json.dumps(s, ensure_ascii=False) if s else None for s in part.scores]
         if part.scores is not None
-        else [None] * count
+        else None
     )
     # (true/false go in as 1/0 ints: sqlite3 would bind a bool as 1 too,
     # but only after looking for an adapter, which doubles the cost of a row)

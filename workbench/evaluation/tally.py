@@ -14,7 +14,7 @@ import math
 from array import array
 from collections import Counter
 from collections.abc import Sequence
-from itertools import compress, repeat
+from itertools import compress
 from typing import Any
 
 from workbench.evaluation.evidence import (
@@ -40,6 +40,7 @@ class MetricsTally:
 
     def __init__(self) -> None:
         self._outcomes: Counter[tuple[Any, ...]] = Counter()
+        self._weighted: dict[tuple[Any, ...], float] = {}
         self._latency: dict[tuple[str, str], list[float]] = {}
         self._latencies = array("d")
         # per named score: [weight, weighted sum, weighted sum of squares, 1 if all 0/1]
@@ -73,20 +74,15 @@ class MetricsTally:
         else:
             agree = [None] * len(category)
         # (categories, groups and kinds are few: a batch collapses to a few hundred keys)
+        outcomes = zip(
+            category, group, kind, correct, hallucinated, refused, error, agree, strict=True
+        )  # fmt: skip
         if weights is None:
-            self._outcomes.update(
-                zip(
-                    category, group, kind, correct, hallucinated, refused, error, agree,
-                    repeat(1.0), strict=False,
-                )
-            )  # fmt: skip
-        else:
-            self._outcomes.update(
-                zip(
-                    category, group, kind, correct, hallucinated, refused, error, agree,
-                    weights, strict=True,
-                )
-            )  # fmt: skip
+            self._outcomes.update(outcomes)
+        else:  # (a row's weight is added where an unweighted row adds 1)
+            weighted = self._weighted
+            for key, weight in zip(outcomes, weights, strict=True):
+                weighted[key] = weighted.get(key, 0.0) + weight
         if scores is not None:
             self._add_scores(scores, weights)
         if all(value is None for value in latency_ms):
@@ -126,10 +122,13 @@ class MetricsTally:
         overall = _blank()
         categories: dict[str, list[float]] = {}
         groups: dict[str, list[float]] = {}
-        kinds: dict[str, int] = {}
-        for key, count in self._outcomes.items():
-            category, group, kind, correct, hallucinated, refused, error, agree, weight = key
-            count = count * weight
+        kinds: dict[str, float] = {}
+        outcomes: list[tuple[tuple[Any, ...], float]] = [
+            *self._outcomes.items(),
+            *self._weighted.items(),
+        ]
+        for key, count in outcomes:
+            category, group, kind, correct, hallucinated, refused, error, agree = key
             for target in (
                 overall,
                 categories.setdefault(category or "", _blank()),
