@@ -124,3 +124,40 @@ async def test_a_missing_file_is_refused_in_the_dialog(new_path, make_app) -> No
         await pilot.pause()
         assert "no such file" in str(app.screen.query_one("#dialog-error").render())
     assert sqlite3.connect(new_path).execute("SELECT count(*) FROM runs").fetchone()[0] == 0
+
+
+PROMPTFOO = Path(__file__).resolve().parent.parent / "data" / "promptfoo"
+
+
+async def test_a_two_provider_import_says_what_it_did_and_shows_the_new_run(
+    new_path, make_app
+) -> None:
+    """Importing promptfoo's comparison of two providers from the screen: two runs, the
+    summary of what the import did on the screen, the cursor on the run the thresholds use,
+    and ``c`` sets it against the other system, case by case."""
+    with open_store(new_path) as store:
+        import_results(store, PROMPTFOO / "single.json", "dev", label="first")
+    app = make_app(new_path, editor="Priya")
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.press("E")
+        await settle(pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        await type_text(pilot, str(PROMPTFOO / "two-providers.json"))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await settle(pilot)
+        status = str(app.screen.query_one("StatusLine").render())
+        assert "imported 2 runs (one a system), the thresholds use run 3" in status
+        summary = text_of(app, "#import-summary")
+        assert "2 systems, a run each (never merged)" in summary
+        assert "named score 'hallucinated'" in summary
+        assert app.screen.query_one("#run-table", RecordTable).current_key == "3"
+        assert "Run 3: system-b" in text_of(app, "#run-metrics")
+        await pilot.press("c")
+        await settle(pilot)
+        await settle(pilot)
+        comparison = text_of(app, "#compare-text")
+        assert "Run 2 (system-a — two-providers" in comparison
+        assert "Cases matched by id: 60" in comparison
+        assert "failed → passed: case-03: account (normal)" in comparison
