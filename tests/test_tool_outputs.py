@@ -595,3 +595,43 @@ def new_project(tmp_path: Path, name: str = "other") -> Path:
         shutil.rmtree(path)
     operations.create_project(path, name=name, risk="medium", by="creator").close()
     return path
+
+
+# ========================================================= the reports
+
+
+def test_every_report_has_the_evidence(cli: Runner, project: Path, tmp_path: Path) -> None:
+    """Markdown and HTML show each run with its file's sha256, tool and system, the latest
+    run's figures per category with their intervals, the bias check, and the comparison
+    with the run before, with the cases that flipped (counted by hand above)."""
+    import hashlib
+
+    path = PROMPTFOO / "two-providers.json"
+    imported(cli, project, path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    by_hand = promptfoo_json(path)["system-b"]
+    out = tmp_path / "out"
+    out.mkdir()
+    assert cli("export", project, "--format", "all", "--output-dir", out).code == 0
+    markdown = (out / "demo-readiness.md").read_text(encoding="utf-8")
+    html = (out / "demo-readiness.html").read_text(encoding="utf-8")
+    evidence = markdown[markdown.index("## Evidence") : markdown.index("## Test set")]
+    assert "| 2 (latest) | system-b — two-providers" in evidence
+    assert f"| promptfoo 0.120.27 | system-b | 60 | two-providers.json | {digest} |" in evidence
+    low, high = wilson_by_hand(by_hand.right, round(by_hand.judged))
+    accuracy = f"| Accuracy | 78.9% | {low:.1%} to {high:.1%} | 57 |".replace(".0%", "%")
+    assert accuracy in evidence
+    for category, (right, judged) in by_hand.by_category.items():
+        low, high = wilson_by_hand(right, judged)
+        assert f"| {category} | " in evidence
+        assert f"{right / judged:.1%}".replace(".0%", "%") in evidence
+    assert "### Bias check" in evidence and "NOT SETTLED" in evidence
+    assert "Run 1 (system-a — two-providers" in evidence
+    assert "Cases matched by id: 60" in evidence
+    assert 'id="evidence"' in html and digest in html
+    assert "Accuracy by category. account: " in html  # the chart, said in words
+    assert "Cases matched by id: 60" in html
+    report = json.loads((out / "demo-readiness.json").read_text(encoding="utf-8"))
+    comparison = report["evidence"]["comparison"]
+    assert (comparison["before"], comparison["after"]) == (1, 2)
+    assert comparison["cases"]["matched"] == 60

@@ -153,7 +153,8 @@ class ImportReport:
                 lines.append(f"  run {run.id}: {run.label} — {_cases(run)}")
             lines.append(
                 f"The thresholds use run {self.run.id}, the last; to import only the system "
-                "you will deploy: --system NAME."
+                "you will deploy, name it (--system NAME, or 'Only these systems' when "
+                "importing on the Evidence screen)."
             )
         if self.skipped_count:
             lines.append(f"Skipped {self.skipped_count} bad row(s):")

@@ -498,7 +498,10 @@ class EvidenceScreen(AreaScreen):
                     ),
                 ],
                 check,
-                help_text="Fields: " + ", ".join(FIELDS),
+                help_text="Fields: "
+                + ", ".join(FIELDS)
+                + "; also latency_s, epoch, score:NAME; metric:NAME=[not] FIELD reads a named "
+                "score as a field",
             ),
             start,
         )
