@@ -293,7 +293,9 @@ def test_import_killed_at_random_leaves_only_complete_runs(
         ):
             break
         context = where("import-results", round_no)
-        todo = [(n, results_file(n)) for n in range(stored + 1, stored + 9)]
+        # more files than a writer gets through in MAX_DELAY_S on a fast machine (an import
+        # of one of these takes about 10 ms), so the kill lands while it is still importing
+        todo = [(n, results_file(n)) for n in range(stored + 1, stored + 41)]
         job = {"kind": "import-results", "path": str(path), "files": todo}
         killed = writer.kill_during(job, rng.uniform(0, MAX_DELAY_S), context)
         idle += killed.idle
