@@ -725,45 +725,58 @@ def remove_run(store: Store, run_id: int, by: str) -> Run:
 
 
 def case_flips(store: Store, before: int, after: int, limit: int = 50) -> CaseFlips:
-    """Which cases flipped between two runs (at most ``limit`` named each way)."""
-    key = "a.case_id = b.case_id AND coalesce(a.epoch, 1) = coalesce(b.epoch, 1)"
+    """Which cases flipped between two runs (at most ``limit`` named each way).
+
+    One pass over both runs' rows, grouped by case and epoch (a sort, so n log n: a join of
+    the two runs on the case id would search one run's rows for every row of the other).
+    """
+    pairs = (
+        "SELECT max(CASE WHEN run_id = :before THEN correct END),"
+        " max(CASE WHEN run_id = :after THEN correct END),"
+        " min(CASE WHEN run_id = :before THEN line END),"
+        " count(run_id = :before OR NULL), count(run_id = :after OR NULL),"
+        " case_id, min(epoch) "
+        "FROM results WHERE run_id IN (:before, :after) "
+        "GROUP BY case_id, coalesce(epoch, 1) "
+        "HAVING NOT (count(run_id = :before OR NULL) AND count(run_id = :after OR NULL)"
+        " AND max(CASE WHEN run_id = :before THEN correct END)"
+        " IS max(CASE WHEN run_id = :after THEN correct END))"
+    )  # only the cases that flipped or are in one run: the rest are counted, not fetched
+    only_before = only_after = 0
+    broke: list[tuple[int, str, int | None]] = []
+    fixed: list[tuple[int, str, int | None]] = []
     with store._guard():
         db = store.db
-        matched, broke_count, fixed_count = db.execute(
-            "SELECT count(*), "
-            " coalesce(sum(a.correct = 1 AND b.correct = 0), 0),"
-            " coalesce(sum(a.correct = 0 AND b.correct = 1), 0) "
-            f"FROM results a JOIN results b ON b.run_id = ? AND {key} WHERE a.run_id = ?",
-            [after, before],
-        ).fetchone()
-        sizes = dict(
-            db.execute(
-                "SELECT run_id, count(*) FROM results WHERE run_id IN (?, ?) GROUP BY run_id",
-                [before, after],
-            ).fetchall()
-        )
-
+        for was, now_, line, in_before, in_after, case, epoch in db.execute(
+            pairs, {"before": before, "after": after}
+        ):
+            if not in_after:
+                only_before += 1
+            elif not in_before:
+                only_after += 1
+            elif was == 1 and now_ == 0:
+                broke.append((line, case, epoch))
+            elif was == 0 and now_ == 1:
+                fixed.append((line, case, epoch))
+        in_before_run = db.execute(
+            "SELECT count(*) FROM results WHERE run_id = ?", [before]
+        ).fetchone()[0]
         repeats = db.execute(
             "SELECT max(coalesce(epochs, 1)) FROM runs WHERE id IN (?, ?)", [before, after]
         ).fetchone()[0]
 
-        def named(was: int, now_: int) -> list[str]:
-            rows = db.execute(
-                "SELECT a.case_id, a.epoch FROM results a JOIN results b "
-                f"ON b.run_id = ? AND {key} WHERE a.run_id = ? AND a.correct = ? "
-                "AND b.correct = ? ORDER BY a.line LIMIT ?",
-                [after, before, was, now_, limit],
-            ).fetchall()
-            if not repeats or repeats < 2:
-                return [case for case, _ in rows]
-            return [f"{case} (epoch {epoch or 1})" for case, epoch in rows]
+    def named(flips: list[tuple[int, str, int | None]]) -> list[str]:
+        first = sorted(flips)[:limit]  # in the order of the earlier run's file
+        if not repeats or repeats < 2:
+            return [case for _, case, _ in first]
+        return [f"{case} (epoch {epoch or 1})" for _, case, epoch in first]
 
-        return CaseFlips(
-            matched=int(matched),
-            only_before=int(sizes.get(before, 0)) - int(matched),
-            only_after=int(sizes.get(after, 0)) - int(matched),
-            broke=named(1, 0),
-            fixed=named(0, 1),
-            broke_count=int(broke_count),
-            fixed_count=int(fixed_count),
-        )
+    return CaseFlips(
+        matched=int(in_before_run) - only_before,
+        only_before=only_before,
+        only_after=only_after,
+        broke=named(broke),
+        fixed=named(fixed),
+        broke_count=len(broke),
+        fixed_count=len(fixed),
+    )
