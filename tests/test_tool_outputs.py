@@ -496,6 +496,35 @@ def test_a_json_document_of_an_unknown_shape_says_its_keys(
     )
 
 
+def test_a_file_read_only_partly_says_what_was_not_understood(
+    cli: Runner, project: Path, tmp_path: Path
+) -> None:
+    """A newer promptfoo summary, results without a pass or fail, a newer Inspect log: the
+    import goes on, its summary names the tool, the version and what it could not read."""
+    document = json.loads((PROMPTFOO / "single.json").read_text(encoding="utf-8"))
+    document["results"]["version"] = 4
+    unscored = [r for r in document["results"]["results"] if r.get("failureReason") != 2][:3]
+    passed = sum(r["success"] is True for r in unscored)
+    for result in unscored:
+        del result["success"]
+    newer = tmp_path / "newer-promptfoo.json"
+    newer.write_text(json.dumps(document), encoding="utf-8")
+    result = imported(cli, project, newer)
+    assert "a promptfoo summary of version 4, newer than the versions read here" in result.out
+    assert "3 result(s) without a 'success' true or false: not scored" in result.out
+    (run,) = runs(cli, project)
+    tally = promptfoo_json(PROMPTFOO / "single.json")
+    (by_hand,) = tally.values()
+    same_rate(run["metrics"]["accuracy"], by_hand.right - passed, by_hand.judged - 3)
+
+    log = json.loads((INSPECT / "basic.json").read_text(encoding="utf-8"))
+    log["version"] = 3
+    inspect_newer = tmp_path / "newer-inspect.json"
+    inspect_newer.write_text(json.dumps(log), encoding="utf-8")
+    result = imported(cli, project, inspect_newer)
+    assert "an Inspect log of format version 3 (this reader knows version 2)" in result.out
+
+
 @pytest.mark.parametrize(
     ("bytes_", "says"),
     [

@@ -160,6 +160,12 @@ class _Samples:
         model = str(spec.get("model", ""))
         task = str(spec.get("task_display_name") or spec.get("task", ""))
         reading.version = str(_dict(spec.get("packages")).get("inspect_ai", ""))
+        log_version = header.get("version")
+        if log_version not in (None, 2):
+            reading.note(
+                f"an Inspect log of format version {log_version} (this reader knows version 2): "
+                "read as version 2; check the figures against inspect view"
+            )
         reading.system("", f"{task} ({model})" if task and model else task or model, model=model)
         dataset = _dict(spec.get("dataset"))
         reading.details.update(

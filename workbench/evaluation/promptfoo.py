@@ -200,6 +200,7 @@ class _Rows:
         self.descriptions: dict[str, str] = {}
         self.labels: dict[str, tuple[str, str]] = {}
         self.errors = 0
+        self.unscored = 0
 
     def system_of(self, result: Mapping[str, Any]) -> str:
         provider = result.get("provider")
@@ -241,6 +242,8 @@ class _Rows:
         grading = _dict(result.get("gradingResult"))
         error = _is_error(result, response)
         self.errors += error
+        if not error and not isinstance(result.get("success"), bool):
+            self.unscored += 1
         latency = result.get("latencyMs")
         if latency is None:
             latency = response.get("latencyMs")
@@ -282,6 +285,11 @@ class _Rows:
             self.reading.systems[key].label = label
         self.names.tell(self.reading)
         self.scores.tell(self.reading)
+        if self.unscored:
+            self.reading.note(
+                f"{self.unscored} result(s) without a 'success' true or false: not scored "
+                "(no 'correct'); re-run them with promptfoo to score them"
+            )
         if self.errors:
             self.reading.note(
                 f"{self.errors} system error(s) (failureReason 2: the provider gave no answer) "
@@ -348,6 +356,11 @@ def read_json(source: Source, options: ReadOptions) -> Reading:
         reading.note("an older promptfoo file (results listed at the top level)")
     elif version == "2":
         reading.note("a promptfoo summary of version 2 (before failureReason)")
+    elif version not in ("3", ""):
+        reading.note(
+            f"a promptfoo summary of version {version}, newer than the versions read here "
+            "(2 and 3): read as version 3; check the figures against promptfoo's own view"
+        )
     converter = _Rows(reading, options, prompts)
     converter.descriptions = descriptions
 

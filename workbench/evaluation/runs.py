@@ -227,14 +227,16 @@ def apply_metric_uses(batch: Batch, uses: Mapping[str, MetricUse]) -> set[str]:
     return found
 
 
-def _selected(reading: Reading, key: str, wanted: tuple[str, ...]) -> bool:
-    if not wanted:
-        return True
+def _names(reading: Reading, key: str) -> set[str]:
+    """The names ``--system`` may give a system by: its key, its label, its details."""
     info = reading.systems.get(key)
-    names = {key}
-    if info is not None:
-        names |= {info.label, *map(str, info.details.values())}
-    return bool(names & set(wanted))
+    if info is None:
+        return {key}
+    return {key, info.label, *map(str, info.details.values())}
+
+
+def _selected(reading: Reading, key: str, wanted: tuple[str, ...]) -> bool:
+    return not wanted or bool(_names(reading, key) & set(wanted))
 
 
 def import_results(
@@ -361,15 +363,9 @@ def _import(
         if duplicates:
             for run in building.values():
                 _drop_duplicates(store, run)
-        wanted = set(options.systems)
-        if wanted:
-            found = {
-                name
-                for key in building
-                for name in {key, reading.systems.get(key, _NO_SYSTEM).label}
-                | set(map(str, reading.systems.get(key, _NO_SYSTEM).details.values()))
-            }
-            missing = wanted - found
+        if options.systems:
+            found = {name for key in building for name in _names(reading, key)}
+            missing = set(options.systems) - found
             if missing:
                 known = ", ".join(info.label for info in reading.systems.values()) or "none"
                 raise InvalidValueError(
@@ -383,7 +379,7 @@ def _import(
         if left_out:
             names = ", ".join(reading.systems[k].label for k in left_out if k in reading.systems)
             reading.note(f"left out (not chosen with --system): {names}")
-        runs = _finish_runs(store, reading, building, base_label, bad_count, by)
+        runs = _finish_runs(store, reading, building, base_label, bad_count, by, path.name)
     return ImportReport(
         runs=runs,
         skipped=bad,
@@ -393,14 +389,6 @@ def _import(
         notes=list(reading.notes),
         ignored=list(reading.ignored),
     )
-
-
-class _NoSystem:
-    label = ""
-    details: dict[str, Any] = {}
-
-
-_NO_SYSTEM = _NoSystem()
 
 
 def _store_part(store: Store, run: _Building, part: Batch) -> None:
@@ -480,6 +468,7 @@ def _finish_runs(
     base_label: str,
     skipped: int,
     by: str,
+    source_name: str,
 ) -> list[Run]:
     runs_table = store.table("runs")
     kept = [run for run in building.values() if run.rows]
@@ -529,7 +518,7 @@ def _finish_runs(
             "run",
             run.run_id,
             None,
-            {"label": label, "rows": run.rows, "source": reading_source(runs_table, run.run_id)},
+            {"label": label, "rows": run.rows, "source": source_name},
         )
         made.append(get_run(store, run.run_id))
     if len(made) == 1:
@@ -540,10 +529,6 @@ def _finish_runs(
             f"({', '.join(run.system or run.label for run in made)})"
         )
     return made
-
-
-def reading_source(runs_table: Any, run_id: int) -> str:
-    return str(runs_table.get(run_id)["source"])
 
 
 @contextlib.contextmanager
