@@ -95,6 +95,8 @@ def cmd_new(args: argparse.Namespace) -> int:
     )
     with store:
         data = store.load()
+        for journal in store.set_aside:
+            print(f"A journal left by an earlier file of this name was moved aside: {journal}")
         print(
             f"Created {args.path}: {data.project.name!r}, {data.project.risk} risk, "
             f"{len(data.checklist)} checklist items, {len(data.thresholds)} thresholds."
@@ -316,10 +318,12 @@ def cmd_restore(args: argparse.Namespace) -> int:
             print(path)
         print("Restore one with: workbench restore PATH BACKUP_FILE")
         return EXIT_OK
-    safety = restore(Path(args.backup), project)
+    done = restore(Path(args.backup), project)
     print(f"Restored {project} from {args.backup}.")
-    if safety:
-        print(f"The file it replaced was kept as {safety}")
+    if done.safety:
+        print(f"The file it replaced was kept as {done.safety}")
+    if done.set_aside:
+        print(f"A journal left by an earlier file of this name was moved aside: {done.set_aside}")
     return EXIT_OK
 
 

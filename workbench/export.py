@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -33,7 +34,8 @@ def export_reports(
         raise ExportError("give either -o FILE or --output-dir DIR, not both")
     folder = output_dir or Path(".")
     if output_dir is not None and not output_dir.is_dir():
-        raise ExportError(f"{output_dir}: no such folder")
+        what = "is not a folder" if os.path.lexists(output_dir) else "no such folder"
+        raise ExportError(f"{output_dir}: {what}; give a folder for --output-dir")
     project_path = store.path or Path("project.sqlite")
     data, evidence, _ = project_state(store, compare=True)
     report = build_report(data, store.template(), store.history(limit=100_000), evidence=evidence)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -16,6 +18,8 @@ class ExportError(WorkbenchError):
 
 
 def is_project_file(path: Path) -> bool:
+    if not path.is_file():  # (opening a named pipe to look inside would wait forever)
+        return False
     try:
         with path.open("rb") as handle:
             header = handle.read(72)
@@ -30,6 +34,26 @@ def is_project_file(path: Path) -> bool:
 SIDE_FILES = ("-journal", "-wal", "-shm")
 
 
+CHARACTER_DEVICE = "a character device"
+
+
+def special_kind(path: Path) -> str | None:
+    """What ``path`` is when it is neither a regular file, a folder, a link nor absent."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISCHR(mode):
+        return CHARACTER_DEVICE
+    return None
+
+
 def check_target(path: Path, inside: Path | None = None) -> None:
     """Refuse a target an export must not write: a link, a folder, a project or its journal.
 
@@ -38,6 +62,9 @@ def check_target(path: Path, inside: Path | None = None) -> None:
     """
     if path.is_symlink():
         raise ExportError(f"{path}: is a symbolic link; choose a plain file name")
+    special = special_kind(path)
+    if special is not None and special != CHARACTER_DEVICE:
+        raise ExportError(f"{path}: is {special}, not a regular file; give a file name")
     if path.is_dir():
         raise ExportError(f"{path}: is a folder; give a file name or use --output-dir")
     if path.exists() and is_project_file(path):
@@ -54,6 +81,28 @@ def check_target(path: Path, inside: Path | None = None) -> None:
             raise ExportError(f"{path}: is outside the folder {inside}; choose a plain file name")
 
 
+def set_aside_journal(path: Path) -> Path | None:
+    """Move a journal left beside ``path`` out of the way; where it went, or None.
+
+    SQLite plays a journal it finds beside a file back into that file when it opens it,
+    whichever file that now is. Before a file is created or restored under ``path``, a
+    journal already there belongs to an earlier file: kept, under a name SQLite ignores.
+    """
+    journal = path.with_name(path.name + "-journal")
+    if not os.path.lexists(journal):
+        return None
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}-journal.stale-{stamp}")
+    try:
+        os.replace(journal, target)
+    except OSError as error:
+        raise ProjectFileError(
+            f"{journal}: a journal left by an earlier file of this name cannot be moved aside "
+            f"({error.strerror}); move it away by hand, then try again"
+        ) from None
+    return target
+
+
 def write_atomic(path: Path, text: str, inside: Path | None = None) -> Path:
     """Write ``text`` to ``path`` via a temporary file, fsync and rename.
 
@@ -63,6 +112,15 @@ def write_atomic(path: Path, text: str, inside: Path | None = None) -> Path:
     meanwhile, never the file it points to.
     """
     check_target(path, inside)
+    if special_kind(path) == CHARACTER_DEVICE:
+        # /dev/null, /dev/stdout, a terminal: written in place (renaming a file over one
+        # would replace the device node, as root, for every program on the machine)
+        try:
+            with path.open("w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+        except OSError as error:
+            raise ExportError(f"{path}: cannot write it ({error.strerror})") from None
+        return path
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise ExportError(f"{folder}: no such folder")

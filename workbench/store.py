@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from workbench.errors import (
     ProjectFileError,
     describe_validation_error,
 )
-from workbench.files import check_project_file
+from workbench.files import check_project_file, set_aside_journal
 from workbench.models import (
     AlertRule,
     ChecklistItem,
@@ -61,6 +62,7 @@ from workbench.models import (
 )
 
 BUSY_TIMEOUT_S = 5.0
+NAME_MAX = 255  # bytes in a file name, on Linux, macOS and Windows file systems
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -156,6 +158,15 @@ def _connect(target: str | Path, readonly: bool = False) -> sqlite3.Connection:
     return conn
 
 
+def file_identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the file at ``path``, None if there is none."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino)
+
+
 def describe_sqlite_error(path: Path | str, error: sqlite3.Error) -> str:
     text = str(error)
     if "locked" in text or "busy" in text:
@@ -167,6 +178,8 @@ def describe_sqlite_error(path: Path | str, error: sqlite3.Error) -> str:
             f"{path}: the project file is damaged ({text}); "
             "restore a backup with: workbench restore"
         )
+    if "full" in text:
+        return f"{path}: the disk is full; nothing was saved (free some space and try again)"
     if "unable to open" in text or "disk I/O" in text:
         return f"{path}: cannot write here ({text}); check the folder's permissions and free space"
     return f"{path}: database error ({text})"
@@ -180,6 +193,10 @@ class Store:
         self.path = path
         self._template: Template | None = None
         self._group: int | None = None
+        # the file this store opened (device, inode): a restore or a delete replaces the
+        # name, not the open file, so every write checks the name still leads here
+        self._identity = file_identity(path) if path is not None else None
+        self.set_aside: list[Path] = []  # stale journals moved away before creating
 
     # ----------------------------------------------------------------- opening
 
@@ -230,22 +247,44 @@ class Store:
             )
         if not path.parent.is_dir():
             raise ProjectFileError(f"{path.parent}: no such folder")
+        longest = len(os.fsencode(path.name + ".creating-journal"))
+        if longest > NAME_MAX:
+            most = NAME_MAX - len(".creating-journal")
+            raise ProjectFileError(
+                f"{path.name[:40]}…: the file name is too long ({len(os.fsencode(path.name))} "
+                f"bytes; at most {most}); choose a shorter name"
+            )
         partial = path.with_name(path.name + ".creating")
-        partial.unlink(missing_ok=True)
+        partial_journal = partial.with_name(partial.name + "-journal")
+
+        def clean() -> None:  # (a crashed create's file and journal are ours to delete)
+            partial.unlink(missing_ok=True)
+            partial_journal.unlink(missing_ok=True)
+
+        clean()
         try:
             conn = _connect(partial)
             db = Database(conn, execute_plugins=False)
             store = cls(db, partial)
             store._initialise(data, template_text, by)
             conn.close()
+            set_aside = set_aside_journal(path)
             partial.replace(path)
         except sqlite3.Error as error:
-            partial.unlink(missing_ok=True)
+            clean()
             raise ProjectFileError(describe_sqlite_error(path, error)) from None
+        except OSError as error:
+            clean()
+            raise ProjectFileError(
+                f"{path}: cannot write here ({error.strerror}); check the name, the folder's "
+                "permissions and free space"
+            ) from None
         except BaseException:
-            partial.unlink(missing_ok=True)
+            clean()
             raise
-        return cls.open(path)
+        created = cls.open(path)
+        created.set_aside = [set_aside] if set_aside else []
+        return created
 
     @classmethod
     def memory(cls, data: ProjectData, template_text: str, by: str = "test") -> Store:
@@ -358,17 +397,49 @@ class Store:
         except sqlite3.Error as error:
             raise ProjectFileError(describe_sqlite_error(self.where, error)) from None
         try:
+            self.check_same_file()
             yield self.db
+            self.check_same_file()
         except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            self._roll_back()
             raise
         try:
             conn.execute("COMMIT")
         except sqlite3.Error as error:
+            self._roll_back()
+            raise ProjectFileError(describe_sqlite_error(self.where, error)) from None
+
+    def _roll_back(self) -> None:
+        """Undo the open transaction, and make sure the file itself is back as it was.
+
+        After a failed write (a full disk, an I/O error) SQLite may leave the rollback
+        undone and the journal hot beside the file, for whoever opens it next: a read on
+        this connection plays the journal back now, while it surely belongs to this file.
+        """
+        conn = self.db.conn
+        with contextlib.suppress(sqlite3.Error):
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            raise ProjectFileError(describe_sqlite_error(self.where, error)) from None
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+
+    def check_same_file(self) -> None:
+        """Refuse to write if the project's name no longer leads to the file opened here
+        (it was restored from a backup, replaced or deleted meanwhile)."""
+        if self._identity is None or self.path is None:
+            return
+        now_there = file_identity(self.path)
+        if now_there == self._identity:
+            return
+        if now_there is None:
+            raise ProjectFileError(
+                f"{self.path}: the project file was deleted or moved while it was open; "
+                "nothing was saved (restore it with: workbench restore)"
+            )
+        raise ProjectFileError(
+            f"{self.path}: the project file was replaced (restored from a backup?) while it "
+            "was open; nothing was saved: open it again and redo the edit"
+        )
 
     @contextlib.contextmanager
     def _guard(self) -> Iterator[None]:
