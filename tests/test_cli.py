@@ -240,7 +240,12 @@ def test_decide_refuses_bad_input(cli: Runner, project: Path, args: list[str], s
 
 def test_undo_reverses_the_last_edit(cli: Runner, project: Path) -> None:
     cli("tick", project, ITEM, "--status", "done", "--by", "ana")
-    result = cli("undo", project, "--by", "ben")
+    refused = one_line_error(cli("undo", project, "--by", "ben"))
+    assert refused == (
+        f"workbench: nothing of yours (ben) to undo; the last edit is ana's: {ITEM} → done "
+        "(to undo it: undo --theirs)"
+    )
+    result = cli("undo", project, "--by", "ben", "--theirs")
     assert result.out == f"Saved: undid: {ITEM} → done\n"
     report = export_json(cli, project)
     assert item_of(report, ITEM)["status"] == "open"

@@ -442,8 +442,14 @@ def test_removing_a_run_is_recorded_and_cannot_be_undone(cli: Runner, project: P
     assert query(project, "SELECT by, summary FROM changes ORDER BY id DESC LIMIT 1") == [
         ("ana", "removed run 1: baseline")
     ]
-    message = one_line_error(cli("undo", project))
+    message = one_line_error(cli("undo", project, "--theirs"))
     assert "cannot undo removing a run" in message
+    # the import is the tester's own last edit, but the run was removed since
+    message = one_line_error(cli("undo", project))
+    assert message == (
+        "workbench: cannot undo 'imported run 1: baseline (48 cases)': ana changed run 1 "
+        "since (removed run 1: baseline); undo that first or edit it by hand"
+    )
     with Store.open(project) as store, pytest.raises(ConflictError):
         store.undo("ana")
 

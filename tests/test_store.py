@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 from workbench import operations
-from workbench.errors import ConflictError, InvalidValueError, NotFoundError, ProjectFileError
+from workbench.errors import (
+    ConflictError,
+    InvalidValueError,
+    NotFoundError,
+    NotYoursError,
+    ProjectFileError,
+)
 from workbench.migrations import APPLICATION_ID, SCHEMA_VERSION
 from workbench.models import OnCall
 from workbench.store import Store
@@ -69,7 +75,7 @@ def test_unknown_ids_are_named(store: Store) -> None:
 
 def test_undo_restores_the_old_values_and_is_recorded(store: Store) -> None:
     operations.tick(store, ITEM, "done", "ana", evidence="proof")
-    change = store.undo("ben")
+    change = store.undo("ben", theirs=True)
     assert change.summary == f"undid: {ITEM} → done"
     item = store.get("item", ITEM)
     assert (item.status, item.evidence, item.updated_by) == ("open", "", "")
@@ -79,6 +85,32 @@ def test_undo_restores_the_old_values_and_is_recorded(store: Store) -> None:
     assert store.last_change() is None  # the creation itself cannot be undone
     with pytest.raises(InvalidValueError, match="nothing to undo"):
         store.undo("ben")
+
+
+def test_undo_is_of_your_own_edit(store: Store) -> None:
+    """Found: an undo by one editor undid the decision another had just added."""
+    operations.tick(store, ITEM, "done", "ana")
+    mine = operations.decide(store, "ben", title="Mine", decision="d", rationale="r")
+    theirs = operations.decide(store, "ana", title="Hers", decision="d", rationale="r")
+    change = store.undo("ben")
+    assert change.summary.startswith("undid: ")
+    assert [d.id for d in store.load().decisions] == [theirs.id]
+    assert mine.id != theirs.id
+    with pytest.raises(NotYoursError) as refused:
+        store.undo("ben")
+    assert str(refused.value) == (
+        f"nothing of yours (ben) to undo; the last edit is ana's: {refused.value.newest.summary} "
+        "(to undo it: undo --theirs)"
+    )
+    assert store.get("item", ITEM).status == "done"
+
+
+def test_undo_refuses_when_someone_changed_the_record_since(store: Store) -> None:
+    operations.tick(store, ITEM, "done", "ana", evidence="first")
+    operations.tick(store, ITEM, "done", "ben", evidence="second")
+    with pytest.raises(ConflictError, match=r"ben changed checklist item .* since"):
+        store.undo("ana")
+    assert store.get("item", ITEM).evidence == "second"
 
 
 def test_undo_goes_back_one_change_at_a_time(store: Store) -> None:

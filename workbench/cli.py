@@ -285,7 +285,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def cmd_undo(args: argparse.Namespace) -> int:
     with _open(args.path) as store:
-        change = store.undo(_user(args))
+        change = store.undo(_user(args), theirs=args.theirs)
     print(f"Saved: {change.summary}")
     return EXIT_OK
 
@@ -695,8 +695,13 @@ def build_parser() -> Parser:
     p.add_argument("--user", metavar="NAME", help="only this person's edits")
     p.add_argument("--grep", metavar="TEXT", help="only entries mentioning TEXT")
 
-    p = command("undo", cmd_undo, "undo the last edit")
+    p = command("undo", cmd_undo, "undo your own last edit (--by NAME: whose)")
     p.add_argument("path", metavar="PATH")
+    p.add_argument(
+        "--theirs",
+        action="store_true",
+        help="undo the project's last edit even if someone else made it",
+    )
     by(p)
 
     command("schema", cmd_schema, "print the JSON Schema of the JSON report")

@@ -7,7 +7,7 @@ with status 2, the UI shows it in the status line. Anything else is a bug.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -31,6 +31,14 @@ class NotFoundError(WorkbenchError):
 
 class InvalidValueError(WorkbenchError):
     """A value that fails validation (a rate above 100%, an empty title)."""
+
+
+class NotYoursError(InvalidValueError):
+    """An undo found no edit of the person's own; the newest edit is someone else's."""
+
+    def __init__(self, message: str, newest: Any) -> None:
+        super().__init__(message)
+        self.newest = newest  # the Change an undo with ``theirs`` would reverse
 
 
 class ConflictError(WorkbenchError):

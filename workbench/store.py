@@ -29,6 +29,7 @@ from workbench.errors import (
     ConflictError,
     InvalidValueError,
     NotFoundError,
+    NotYoursError,
     ProjectFileError,
     describe_validation_error,
 )
@@ -119,6 +120,7 @@ class Change:
 
     id: int
     summary: str
+    by: str = ""
 
 
 def _encode(entity: Entity, model: BaseModel) -> dict[str, Any]:
@@ -613,14 +615,16 @@ class Store:
         with self._guard():
             return int(self.db.execute("SELECT count(*) FROM history").fetchone()[0])
 
-    def last_change(self) -> Change | None:
-        """The newest change that can still be undone."""
+    def last_change(self, by: str | None = None) -> Change | None:
+        """The newest change that can still be undone (made by ``by``, if given)."""
+        mine = "" if by is None else "AND by = ? "
         with self._guard():
             row = self.db.execute(
-                "SELECT id, summary FROM changes WHERE undone = 0 AND undoes IS NULL "
-                "AND summary NOT LIKE 'created project%' ORDER BY id DESC LIMIT 1"
+                "SELECT id, summary, by FROM changes WHERE undone = 0 AND undoes IS NULL "
+                f"AND summary NOT LIKE 'created project%' {mine}ORDER BY id DESC LIMIT 1",
+                [] if by is None else [by],
             ).fetchone()
-        return Change(row[0], row[1]) if row else None
+        return Change(row[0], row[1], row[2]) if row else None
 
     # ----------------------------------------------------------------- writing
 
@@ -776,17 +780,26 @@ class Store:
             row = self.db.execute(f"SELECT max([{entity.key}]) FROM [{entity.table}]").fetchone()
         return int(row[0] or 0) + 1
 
-    def undo(self, by: str) -> Change:
-        """Reverse the newest change that has not been undone; refuses if it was overwritten."""
+    def undo(self, by: str, theirs: bool = False) -> Change:
+        """Reverse ``by``'s newest change that has not been undone (with ``theirs``, the
+        newest change of anyone). Refuses if a later change touched the same record."""
         with self._guard(), self.write():
-            last = self.last_change()
+            last = self.last_change(None if theirs else by)
             if last is None:
-                raise InvalidValueError("nothing to undo")
+                newest = self.last_change()
+                if newest is None:
+                    raise InvalidValueError("nothing to undo")
+                raise NotYoursError(
+                    f"nothing of yours ({by}) to undo; the last edit is {newest.by}'s: "
+                    f"{newest.summary} (to undo it: undo --theirs)",
+                    newest,
+                )
             rows = self.db.execute(
                 "SELECT entity, key, field, old, new FROM history "
                 "WHERE change = ? ORDER BY id DESC",
                 [last.id],
             ).fetchall()
+            self._refuse_if_changed_since(last, rows)
             change = self._new_change(by, f"undid: {last.summary}", undoes=last.id)
             for name, key_text, field, old_json, new_json in rows:
                 if name == "run":
@@ -818,6 +831,24 @@ class Store:
                 self._log(change, name, key, field, new, old)
             self.table("changes").update(last.id, {"undone": 1})
             return Change(change, f"undid: {last.summary}")
+
+    def _refuse_if_changed_since(self, last: Change, rows: Sequence[Any]) -> None:
+        """A later change (not undone) of a record this change touched: undoing it would
+        throw that change away, so it is refused, naming who made it."""
+        for name, key_text, field, _old, _new in rows:
+            later = self.db.execute(
+                "SELECT c.by, c.summary FROM history h JOIN changes c ON c.id = h.change "
+                "WHERE h.change > ? AND h.entity = ? AND h.key = ? "
+                "AND (h.field = ? OR h.field = '*' OR ? = '*') "
+                "AND c.undone = 0 AND c.undoes IS NULL ORDER BY h.change DESC LIMIT 1",
+                [last.id, name, key_text, field, field],
+            ).fetchone()
+            if later is not None:
+                label = ENTITIES[name].label if name in ENTITIES else name
+                raise ConflictError(
+                    f"cannot undo {last.summary!r}: {later[0]} changed {label} {key_text} "
+                    f"since ({later[1]}); undo that first or edit it by hand"
+                )
 
     def _undo_run(self, change: int, run_id: int, old: Any, new: Any) -> None:
         if new is None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from conftest import open_store, settle, type_text
 
+from workbench import operations
 from workbench.ui.widgets.virtual_table import VirtualTable
 
 
@@ -58,3 +59,46 @@ async def test_undo_reverts_the_last_edit(new_path: Path, make_app) -> None:
     with open_store(new_path) as store:
         assert store.get("item", "testing.dataset-documented").status == "open"
         assert store.history(limit=1)[0].field == "status"
+
+
+async def test_undo_leaves_another_persons_edit_unless_told(new_path: Path, make_app) -> None:
+    """Found: ctrl+z in one UI reversed another participant's edit."""
+    with open_store(new_path) as store:
+        operations.tick(store, "testing.edge-cases", "done", "dana", evidence="by Dana")
+    app = make_app(new_path, editor="facilitator")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        dialog = app.screen
+        assert type(dialog).__name__ == "ConfirmDialog"
+        assert "The last edit is dana's: testing.edge-cases → done" in dialog.question
+        await pilot.press("n")
+        await settle(pilot)
+        with open_store(new_path) as store:
+            assert store.get("item", "testing.edge-cases").status == "done"
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+    with open_store(new_path) as store:
+        assert store.get("item", "testing.edge-cases").status == "open"
+        assert store.history(limit=1)[0].by == "facilitator"
+
+
+async def test_undo_takes_back_your_own_edit_not_the_newer_one_of_another(
+    new_path: Path, make_app
+) -> None:
+    app = make_app(new_path, editor="facilitator")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("3")
+        await settle(pilot)
+        await pilot.press("space")  # the facilitator ticks the first testing item
+        await settle(pilot)
+        with open_store(new_path) as store:
+            operations.tick(store, "testing.edge-cases", "done", "dana")
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+    with open_store(new_path) as store:
+        assert store.get("item", "testing.dataset-documented").status == "open"
+        assert store.get("item", "testing.edge-cases").status == "done"

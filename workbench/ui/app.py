@@ -308,7 +308,38 @@ class WorkbenchApp(App[int]):
         self.action_goto(mode, key)
 
     def action_undo(self) -> None:
-        self.edit(lambda store, by: store.undo(by), lambda change: change.summary)
+        """Undo the editor's own last edit; someone else's only after saying yes to it."""
+        self._find_undo()
+
+    @work(thread=True, exclusive=True, group="undo")
+    def _find_undo(self) -> None:
+        editor = self.session.editor
+        try:
+            mine, newest = self.session.read(
+                lambda store: (store.last_change(editor), store.last_change())
+            )
+        except WorkbenchError as error:
+            self.post_message(EditFailed(str(error)))
+            return
+        self.call_from_thread(self._undo_chosen, editor, mine, newest)
+
+    def _undo_chosen(self, editor: str, mine: Any, newest: Any) -> None:
+        if mine is not None or newest is None:  # (none at all: the edit says so)
+            self.edit(lambda store, by: store.undo(by), lambda change: change.summary)
+            return
+        from workbench.ui.dialogs.confirm import ConfirmDialog
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.edit(
+                    lambda store, by: store.undo(by, theirs=True), lambda change: change.summary
+                )
+
+        question = (
+            f"Nothing of yours ({editor}) to undo. The last edit is {newest.by}'s: "
+            f"{newest.summary}. Undo their edit?"
+        )
+        self.push_screen(ConfirmDialog(question), answered)
 
     def action_help(self) -> None:
         from workbench.ui.screens.help import HelpScreen
