@@ -8,9 +8,11 @@ incident-response and oversight content. ``load_template`` validates one and
 
 from __future__ import annotations
 
+import os
+import re
 from functools import cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, ValidationError, model_validator
 
@@ -190,14 +192,81 @@ class Template(Model):
         return next((p for p in self.patterns if p.id == pattern_id), None)
 
 
-def parse_template(text: str, source: str = "template") -> Template:
-    """Validate template TOML text; errors name ``source`` and the line or field."""
+# ------------------------------------------------------------------ TOML, bounded
+#
+# tomllib is quadratic in the parts of a dotted key (a 200 KB key of 100,000 parts took
+# 24 GB) and recursive in nesting (deep arrays end in RecursionError). So a TOML file is
+# checked before it is parsed: its size, how deeply its arrays and inline tables nest, and
+# how many parts its keys have. Real templates and projects use a few of each.
+MAX_TEMPLATE_BYTES = 1 << 20  # 1 MB: the shipped template is 22 KB
+MAX_PROJECT_TOML_BYTES = 16 << 20  # 16 MB: an export of thousands of decisions fits
+MAX_TOML_DEPTH = 32
+MAX_KEY_PARTS = 8  # the deepest key a project export writes has 3 (incident_response.x.y)
+# What the checks skip, as TOML reads it from left to right: strings (multi-line first;
+# a multi-line string may end in one or two extra quotes) and comments.
+_TOML_SKIPPED = re.compile(
+    r'"""[^"\\]*(?:(?:\\[\s\S]|"{1,2}(?!"))[^"\\]*)*"{0,2}"""'
+    r"|'''[^']*(?:'{1,2}(?!')[^']*)*'{0,2}'''"
+    r'|"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
+    r"|'[^'\n]*'"
+    r"|#[^\n]*"
+)
+_BRACKETS = re.compile(r"[\[\]{}]")
+_KEY_RUN = re.compile(r"[\w\-. \t]*\.[\w\-. \t]*")  # bare key parts and the dots between
+
+
+def _size_text(size: int) -> str:
+    return f"{size / (1 << 20):.1f} MB"
+
+
+def check_toml_shape(text: str, source: str) -> None:
+    """Refuse TOML text nested more than ``MAX_TOML_DEPTH`` levels (arrays and inline
+    tables) or with a key of more than ``MAX_KEY_PARTS`` dotted parts, before tomllib
+    sees it; linear in the text, and the error names the line."""
+
+    def skipped(match: re.Match[str]) -> str:
+        return "\n" * match.group().count("\n")  # (a string or comment goes; its lines stay)
+
+    structure = _TOML_SKIPPED.sub(skipped, text)
+    depth = 0
+    for number, line in enumerate(structure.split("\n"), 1):
+        for bracket in _BRACKETS.findall(line):
+            if bracket in "[{":
+                depth += 1
+                if depth > MAX_TOML_DEPTH:
+                    raise TemplateError(
+                        f"{source}: line {number}: nested more than {MAX_TOML_DEPTH} levels "
+                        "deep ([ ] or { }); a template or project needs a few"
+                    )
+            else:
+                depth = max(depth - 1, 0)
+        if line.count(".") >= MAX_KEY_PARTS:
+            parts = max(run.count(".") + 1 for run in _KEY_RUN.findall(line))
+            if parts > MAX_KEY_PARTS:
+                raise TemplateError(
+                    f"{source}: line {number}: a key of {parts} dotted parts "
+                    f"(at most {MAX_KEY_PARTS})"
+                )
+
+
+def parse_toml(text: str, source: str) -> dict[str, Any]:
+    """TOML text as a dict, its shape checked first; every failure is a ``TemplateError``
+    naming ``source`` and the line."""
     import tomllib  # (only here: most commands read the template from the project)
 
+    text = text.removeprefix("\ufeff")  # a byte-order mark, as some editors write one
+    check_toml_shape(text, source)
     try:
-        raw = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise TemplateError(f"{source}: not valid TOML: {error}") from None
+    except RecursionError:  # (the shape check stops this first; never a traceback)
+        raise TemplateError(f"{source}: nested too deeply to read") from None
+
+
+def parse_template(text: str, source: str = "template") -> Template:
+    """Validate template TOML text; errors name ``source`` and the line or field."""
+    raw = parse_toml(text, source)
     try:
         template = Template.model_validate(raw)
     except ValidationError as error:
@@ -210,21 +279,35 @@ def parse_template(text: str, source: str = "template") -> Template:
 
 
 def read_text_file(path: Path, what: str) -> str:
-    """Read a UTF-8 text file, turning every failure into one clear line."""
+    """Read a UTF-8 TOML file (a ``"template"`` or a ``"project TOML"``), turning every
+    failure into one clear line: at most ``MAX_TEMPLATE_BYTES`` (a template) or
+    ``MAX_PROJECT_TOML_BYTES`` are read, a byte-order mark is dropped, and the TOML's
+    shape is checked (``check_toml_shape``) before anything parses it."""
+    limit = MAX_TEMPLATE_BYTES if what == "template" else MAX_PROJECT_TOML_BYTES
+    most = f"at most {limit >> 20} MB"
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > limit:
+                raise TemplateError(f"{path}: too large ({_size_text(size)}; {most})")
+            data = handle.read(limit + 1)
     except FileNotFoundError:
         raise TemplateError(f"{path}: no such {what} file") from None
     except IsADirectoryError:
         raise TemplateError(f"{path}: is a folder, not a {what} file") from None
     except OSError as error:
         raise TemplateError(f"{path}: cannot read it ({error.strerror})") from None
+    if len(data) > limit:  # (not a regular file, whose size was not known)
+        raise TemplateError(f"{path}: too large (more than {limit >> 20} MB; {most})")
+    bom = data.startswith(b"\xef\xbb\xbf")
     try:
-        return data.decode("utf-8")
+        text = data[3:].decode("utf-8") if bom else data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise TemplateError(
-            f"{path}: not UTF-8 text (bad byte at offset {error.start}); save it as UTF-8"
+            f"{path}: not UTF-8 text (bad byte at offset {error.start + 3 * bom}); save it as UTF-8"
         ) from None
+    check_toml_shape(text, str(path))
+    return text
 
 
 def load_template(path: Path | str) -> Template:

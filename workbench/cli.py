@@ -3,6 +3,11 @@
 Exit status: 0 success (``check``: the verdict is go, or conditional with
 ``--allow-conditional``), 1 ``check`` found the project not ready, 2 bad usage
 or a bad file, with a one-line message and never a traceback.
+
+Everything printed passes through ``_Revealing``: a control, format or bidi character
+from a project, a template or a results file (an escape sequence that would clear the
+screen, retitle the terminal or reorder a line) is shown as ``⟨U+XXXX⟩``, never obeyed.
+``--json`` output writes such characters as JSON escapes, so it stays the same JSON.
 """
 
 from __future__ import annotations
@@ -15,10 +20,11 @@ import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 from workbench import __version__
 from workbench.errors import WorkbenchError
+from workbench.invisible import escape_invisible_json, reveal_invisible
 from workbench.vocab import ITEM_STATUSES, RISKS
 
 if TYPE_CHECKING:
@@ -40,6 +46,41 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see: {self.prog} --help)")
 
 
+# ------------------------------------------------------------------ output
+
+
+class _Revealing:
+    """A text stream that shows invisible characters instead of passing them on.
+
+    ``sys.stdout`` and ``sys.stderr`` are wrapped in one while a command runs, so every
+    value it prints (a project's names, a results file's groups, a path in an error
+    message) reaches the terminal as text: control characters (an escape sequence, C0 and
+    C1 controls), bidi overrides and zero-width characters are shown as ``⟨U+XXXX⟩``
+    (``workbench.invisible``, as the UI and the reports show them). Newlines and tabs
+    stay. What the CLI itself draws with a control character (the progress bar's carriage
+    return) goes to ``unrevealed``."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.unrevealed = stream
+
+    def write(self, text: str) -> int:
+        self.unrevealed.write(reveal_invisible(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.unrevealed, name)
+
+
+def _unrevealed(stream: Any) -> Any:
+    return stream.unrevealed if isinstance(stream, _Revealing) else stream
+
+
+def _print_json(value: Any) -> None:
+    """``value`` as indented JSON, its invisible characters as ``\\uXXXX`` escapes: valid
+    JSON with the same strings, and nothing in it a terminal would obey."""
+    print(escape_invisible_json(json.dumps(value, indent=2, ensure_ascii=False)))
+
+
 def _rate_or_number(text: str) -> float:
     """A number; ``93%`` is read as the fraction 0.93."""
     raw = text.strip()
@@ -51,13 +92,25 @@ def _rate_or_number(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number (write 0.93 or 93%)") from None
 
 
+# The largest whole number a project keeps (models.MAX_WHOLE; not imported, to keep
+# the start fast): a run id, a case count or a --limit above it cannot be one.
+MAX_WHOLE = 10**12
+
+
+def _quoted(text: str) -> str:
+    """A typed value as an error message quotes it: in full, unless it is very long."""
+    return repr(text) if len(text) <= 60 else f"{text[:40]!r}… ({len(text)} characters)"
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    except ValueError:  # (also a number of more than 4,300 digits)
+        raise argparse.ArgumentTypeError(f"{_quoted(text)} is not a whole number") from None
     if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+        raise argparse.ArgumentTypeError(f"{_quoted(text)} must be at least 1")
+    if value > MAX_WHOLE:
+        raise argparse.ArgumentTypeError(f"{_quoted(text)} is too large (at most {MAX_WHOLE})")
     return value
 
 
@@ -161,7 +214,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         )
     ok = result.verdict == "go" or (result.verdict == "conditional" and args.allow_conditional)
     if args.json:
-        print(json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False))
+        _print_json(result.model_dump(mode="json"))
         return EXIT_OK if ok else EXIT_NOT_READY
     print(f"{data.project.name}: {VERDICT_TITLES[result.verdict]}")
     for blocker in result.blockers:
@@ -348,7 +401,7 @@ class ProgressBar:
     """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
 
     def __init__(self, what: str) -> None:
-        self.what = what
+        self.what = reveal_invisible(what)  # (a file's name; the bar itself is ours)
         self.enabled = sys.stderr.isatty()
         self.last = -1
 
@@ -360,10 +413,11 @@ class ProgressBar:
             return
         self.last = percent
         filled = percent * 30 // 100
-        sys.stderr.write(f"\r{self.what} [{'█' * filled}{'·' * (30 - filled)}] {percent:3d}%")
+        stream = _unrevealed(sys.stderr)
+        stream.write(f"\r{self.what} [{'█' * filled}{'·' * (30 - filled)}] {percent:3d}%")
         if done >= total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
+            stream.write("\n")
+        stream.flush()
 
 
 def cmd_import_results(args: argparse.Namespace) -> int:
@@ -463,7 +517,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
     with _open(args.path) as store:
         _data, evidence, _result = project_state(store)
     if args.json:
-        print(json.dumps(evidence.model_dump(mode="json"), indent=2, ensure_ascii=False))
+        _print_json(evidence.model_dump(mode="json"))
         return EXIT_OK
     if not evidence.runs:
         print("No runs yet. Import one with: workbench import-results PATH FILE")
@@ -503,17 +557,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
         flips = case_flips(store, before.id, after.id)
     changes = compare_runs(before.metrics, after.metrics)
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "before": before.id,
-                    "after": after.id,
-                    "metrics": [c.model_dump(mode="json") for c in changes],
-                    "cases": flips.model_dump(mode="json"),
-                },
-                indent=2,
-                ensure_ascii=False,
-            )
+        _print_json(
+            {
+                "before": before.id,
+                "after": after.id,
+                "metrics": [c.model_dump(mode="json") for c in changes],
+                "cases": flips.model_dump(mode="json"),
+            }
         )
     else:
         print(f"Run {before.id} ({before.label}) → run {after.id} ({after.label})")
@@ -564,6 +614,16 @@ def cmd_sizing(args: argparse.Namespace) -> int:
         )
     except ValueError as error:
         raise UsageError(str(error)) from None
+    if zero > MAX_WHOLE:
+        raise UsageError(
+            f"--target {target!r}: showing it takes {zero} cases, more than the {MAX_WHOLE} "
+            "a project counts; choose a lower target"
+        )
+    if with_expected is not None and with_expected > MAX_WHOLE:
+        raise UsageError(
+            f"--expected {args.expected!r}: showing it takes more than the {MAX_WHOLE} cases "
+            "a project counts; expect a rate further from the target"
+        )
     result = {
         "target": target,
         "direction": "at_most" if args.at_most else "at_least",
@@ -785,6 +845,45 @@ def build_parser() -> Parser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command, every line it prints passing through ``_Revealing``."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Revealing(out), _Revealing(err)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command in ("open", "serve"):  # the UI draws on the terminal itself
+        out, err = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = _unrevealed(out), _unrevealed(err)
+        try:
+            return int(args.handler(args))
+        finally:
+            sys.stdout, sys.stderr = out, err
+    return int(args.handler(args))
+
+
+def _unreadable_value(error: Exception, args: argparse.Namespace | None) -> str | None:
+    """A stored record that does not validate (written by another version, or edited by
+    hand) as one line naming the file, the record and the field; None for other errors."""
+    pydantic = sys.modules.get("pydantic")
+    if pydantic is None or not isinstance(error, pydantic.ValidationError):
+        return None
+    import re
+
+    from workbench.errors import describe_validation_error
+
+    record = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", error.title).lower()
+    where = getattr(args, "path", None) or "the project"
+    return (
+        f"{where}: the project file holds a value this version cannot read "
+        f"({record}: {describe_validation_error(error)})"
+    )
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args: argparse.Namespace | None = None
     try:
@@ -792,7 +891,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not getattr(args, "handler", None):
             parser.print_help()
             return EXIT_USAGE
-        return int(args.handler(args))
+        return _run(args)
     except WorkbenchError as error:
         print(f"workbench: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -813,6 +912,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
     except Exception as error:
+        unreadable = _unreadable_value(error, args)
+        if unreadable is not None:
+            print(f"workbench: {unreadable}", file=sys.stderr)
+            return EXIT_USAGE
         if os.environ.get("WORKBENCH_DEBUG"):
             raise
         print(

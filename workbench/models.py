@@ -52,7 +52,8 @@ Area = Literal[
 ]
 
 Slug = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[a-z0-9][a-z0-9_.\-]*$")]
-ShortText = Annotated[str, Field(max_length=500)]
+MAX_SOURCE = 500  # (a measurement's source, and every ShortText)
+ShortText = Annotated[str, Field(max_length=MAX_SOURCE)]
 LongText = Annotated[str, Field(max_length=200_000)]
 # The largest whole number a project keeps: far beyond any real count, and well inside
 # the 64-bit integers a SQLite column holds (a larger one could not be saved at all).
@@ -78,11 +79,25 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
+# The largest value a threshold or an alert keeps in seconds, a count, a score or a
+# multiple of the baseline (a rate stops at 1): as for whole numbers, far beyond any real
+# measurement, and small enough to be printed as the number it is.
+MAX_VALUE = float(MAX_WHOLE)
+_UNIT_WORDS = {"seconds": " seconds", "count": "", "score": "", "x baseline": " x baseline"}
+
+
 def _check_rate(value: float, unit: str, what: str) -> float:
+    """A value in its unit's range: a rate 0–1, seconds, counts and multiples 0–10¹², a
+    score ±10¹²; the error names ``what``."""
     if unit == "rate" and not 0.0 <= value <= 1.0:
         raise ValueError(f"{what} is a rate and must be between 0 and 1 (0% to 100%), not {value}")
     if unit in ("seconds", "count", "x baseline") and value < 0:
         raise ValueError(f"{what} cannot be negative, not {value}")
+    if abs(value) > MAX_VALUE:
+        side = "at most " if value > 0 else "at least -"
+        raise ValueError(
+            f"{what} must be {side}{MAX_WHOLE}{_UNIT_WORDS.get(unit, '')}, not {value:g}"
+        )
     return value
 
 
@@ -162,6 +177,9 @@ class Threshold(Model):
         _check_rate(self.target, self.unit, f"the target of {self.metric}")
         if self.measured is not None:
             _check_rate(self.measured.value, self.unit, f"the measured value of {self.metric}")
+            for end in (self.measured.ci_low, self.measured.ci_high):
+                if end is not None and abs(end) > MAX_VALUE:
+                    _check_rate(end, "score", f"the interval of {self.metric}")
         return self
 
     def passes(self, value: float) -> bool:

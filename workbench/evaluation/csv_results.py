@@ -30,6 +30,7 @@ from workbench.evaluation.rows import (
     FIELDS,
     MAX_ID,
     MAX_LABEL,
+    MAX_LATENCY_MS,
     MISSING,
     BadRow,
     Batch,
@@ -43,6 +44,7 @@ from workbench.evaluation.rows import (
     text_lines,
 )
 from workbench.evaluation.source import Reading, Source
+from workbench.models import MAX_WHOLE
 
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 # Column names that look like a response time but do not say the unit.
@@ -241,8 +243,10 @@ def _extras_reader(
         epoch = None
         if epoch_at is not None and epoch_at < len(cells) and cells[epoch_at].strip():
             text = cells[epoch_at].strip()
-            if not text.isdigit() or int(text) < 1:
+            if not (text.isascii() and text.isdigit()) or int(text) < 1:
                 raise ValueError(f"epoch: {text!r} is not a whole number from 1")
+            if len(text) > 13 or int(text) > MAX_WHOLE:
+                raise ValueError(f"epoch: {text[:20]!r} is more than {MAX_WHOLE}")
             epoch = int(text)
         scores: Scores = {}
         for index, name in score_columns:
@@ -315,7 +319,11 @@ def _column_converter(
                 latency = present = list(map(number, texts))
         except ValueError:  # (whitespace, too: the row-by-row path reads it as empty)
             return None
-        if present and (min(present) < 0 or not all(map(math.isfinite, present))):
+        if present and (
+            min(present) < 0
+            or not all(map(math.isfinite, present))
+            or max(present) * scale > MAX_LATENCY_MS
+        ):
             return None
         if scale != 1.0:
             latency = [None if value is None else value * scale for value in latency]

@@ -16,7 +16,7 @@ from statistics import NormalDist
 from typing import Any, Literal
 
 from workbench.evaluation.rows import metric_slug
-from workbench.models import DatasetPlan, Measurement, Model, ProjectData, Threshold
+from workbench.models import MAX_SOURCE, DatasetPlan, Measurement, Model, ProjectData, Threshold
 
 ThresholdStatus = Literal["met_with_confidence", "met", "not_met", "unmeasured"]
 Z_95 = 1.959963984540054
@@ -168,6 +168,11 @@ class RunMetrics(SliceMetrics):
     scores: dict[str, ScoreMetric] = {}
 
 
+# The longest label a person may give a run (checked on import, by the CLI and the UI).
+# A run is read whatever its label's length (an older version let 600 characters through).
+MAX_RUN_LABEL = 200
+
+
 class Run(Model):
     """One system's results from one file. ``rows`` is how many results are stored,
     ``cases`` how many test cases they are (a case run in several epochs is one case)."""
@@ -261,6 +266,13 @@ def threshold_measure(
     return measured
 
 
+def _source_of(run: Run) -> str:
+    """Where a threshold's value comes from: "run N: LABEL", cut to what a measurement's
+    source holds (a label of several systems, or of an older version, may be longer)."""
+    source = f"run {run.id}: {run.label}"
+    return source if len(source) <= MAX_SOURCE else source[: MAX_SOURCE - 1] + "…"
+
+
 def apply_runs(data: ProjectData, runs: list[Run]) -> ProjectData:
     """The project as the evidence shows it: thresholds measured by the latest run.
 
@@ -287,7 +299,7 @@ def apply_runs(data: ProjectData, runs: list[Run]) -> ProjectData:
                         n=measured.n,
                         ci_low=measured.ci_low,
                         ci_high=measured.ci_high,
-                        source=f"run {latest.id}: {latest.label}",
+                        source=_source_of(latest),
                         at=latest.imported_at,
                     )
                 }

@@ -22,7 +22,7 @@ from workbench.evaluation import (
     lm_eval,
     promptfoo,
 )
-from workbench.evaluation.rows import ReadOptions
+from workbench.evaluation.rows import JsonProblem, ReadOptions, parse_json
 from workbench.evaluation.source import Reading, Source
 
 Format = Literal["csv", "jsonl", "promptfoo", "inspect", "deepeval", "lm-eval"]
@@ -124,12 +124,15 @@ def reader_for(
     if fmt in ("jsonl",):
         return jsonl_results.read_jsonl
     if start.startswith((b"{", b"[")) or fmt in ("promptfoo", "inspect", "deepeval"):
-        first_line = start.split(b"\n", 1)[0].strip()
+        first_line, rest = _first_line(source, start)
+        first: Any
         try:
             first = json.loads(first_line)
-        except ValueError:
+        except json.JSONDecodeError:
             first = None
-        lines_follow = start[len(first_line) :].strip().startswith(b"{")
+        except (ValueError, RecursionError):  # JSON, but too deep or too long a number:
+            first = {}  # a line of JSON Lines, if lines follow (its reader says why, there)
+        lines_follow = rest.strip().startswith(b"{")
         # (a one-line file is a row only if it looks like one: it names its case)
         ids = {"id", *(k for k, v in options.columns.items() if v == "id")}
         looks_like_row = isinstance(first, dict) and (
@@ -139,6 +142,7 @@ def reader_for(
             if fmt == "promptfoo":
                 return promptfoo.read_jsonl
             return _line_reader(first)
+        first, first_line = None, b""  # (a long first line is the document: parsed again)
         source.document = _load(source)
         if fmt == "promptfoo":
             return promptfoo.read_json
@@ -148,6 +152,25 @@ def reader_for(
             return deepeval.read_test_run
         return _document_reader(source.document)
     return _csv_reader(source, delimiter)
+
+
+def _first_line(source: Source, start: bytes) -> tuple[bytes, bytes]:
+    """The file's first non-blank line, and the start of what follows it. A first line
+    longer than the head (a JSON Lines row with a long output) is read whole."""
+    line, newline, rest = start.partition(b"\n")
+    if newline or source.size <= len(source.head):
+        return line.strip(), rest
+    handle = source.handle
+    handle.seek(0)
+    try:
+        line = b""
+        while not line.strip():
+            line = handle.readline()
+            if not line:
+                break
+        return _text_start(line).strip(), handle.read(4096)
+    finally:
+        handle.seek(0)
 
 
 def _is_document(first: dict[str, Any]) -> bool:
@@ -163,11 +186,14 @@ def _is_document(first: dict[str, Any]) -> bool:
 def _load(source: Source) -> Any:
     from workbench.evaluation.rows import text_lines
 
-    text = text_lines(source.handle)
     try:
-        return json.load(text)
-    except json.JSONDecodeError as error:
-        raise InvalidValueError(f"not valid JSON (line {error.lineno}: {error.msg})") from None
+        return parse_json(text_lines(source.handle).read())
+    except JsonProblem as problem:
+        if problem.reason.startswith("not valid JSON ("):  # (as it was worded before)
+            raise InvalidValueError(
+                f"not valid JSON (line {problem.line}: {problem.reason[16:-1]})"
+            ) from None
+        raise InvalidValueError(f"line {problem.line}: {problem.reason}") from None
     finally:
         source.handle.seek(0)
 

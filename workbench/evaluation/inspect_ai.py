@@ -37,10 +37,12 @@ from workbench.evaluation.rows import (
     bad_row,
     batched,
     check_row,
+    parse_json,
     score_name,
     score_value,
 )
 from workbench.evaluation.source import Reading, Source
+from workbench.models import MAX_WHOLE
 
 TOOL = "Inspect AI"
 _SAMPLE_NAME = re.compile(r"^samples/(?P<id>.+)_epoch_(?P<epoch>\d+)\.json$")
@@ -145,7 +147,11 @@ class _Samples:
         others = [s for s in self.scorers if s != self.chosen]
         if others:
             reading.note(f"the other scorers are kept as named scores: {', '.join(others)}")
-        self.epochs = int(config.get("epochs") or 1)
+        try:
+            epochs = int(config.get("epochs") or 1)
+        except (TypeError, ValueError, OverflowError):
+            epochs = 1
+        self.epochs = epochs if 1 <= epochs <= MAX_WHOLE else 1
         if self.epochs > 1:
             reducer = reducers.get(self.chosen or "") or default_reducer
             said = (
@@ -288,7 +294,7 @@ def read_eval(source: Source, options: ReadOptions) -> Reading:
     if "header.json" not in names:
         _refuse_unfinished({"status": "started"}, source.path.name)
     try:
-        header = json.loads(archive.read("header.json"))
+        header = parse_json(archive.read("header.json"))
     except (ValueError, zipfile.BadZipFile, OSError) as error:
         raise InvalidValueError(f"the log's header.json is unreadable ({error})") from None
     _refuse_unfinished(_dict(header), source.path.name)
@@ -299,14 +305,15 @@ def read_eval(source: Source, options: ReadOptions) -> Reading:
         match = _SAMPLE_NAME.match(name)
         assert match is not None
         case = match["id"]
-        return int(match["epoch"]), case.zfill(20) if case.isdigit() else case
+        epoch = match["epoch"]  # (as a number, but not one of a thousand digits)
+        return int(epoch) if len(epoch) < 19 else 2**63, case.zfill(20) if case.isdigit() else case
 
     entries = sorted((n for n in names if _SAMPLE_NAME.match(n)), key=order)
 
     def rows() -> Iterator[ParsedRow]:
         for index, name in enumerate(entries, 1):
             try:
-                sample = json.loads(archive.read(name))
+                sample = parse_json(archive.read(name))
             except (ValueError, zipfile.BadZipFile, OSError) as error:
                 yield bad_row(index, f"{name} is unreadable ({error})")
                 continue

@@ -7,7 +7,6 @@ use are listed in its summary.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -16,12 +15,14 @@ from workbench.evaluation.rows import (
     FIELDS,
     MAX_SCORES,
     BadRow,
+    JsonProblem,
     ParsedRow,
     ReadOptions,
     Scores,
     bad_row,
     batched,
     check_row,
+    parse_json,
     score_name,
     score_value,
     text_lines,
@@ -30,14 +31,15 @@ from workbench.evaluation.source import Reading, Source
 
 
 def json_lines(handle: IO[bytes]) -> Iterator[tuple[int, Any]]:
-    """Each non-blank line's number and its JSON value, or a ``BadRow`` saying why not."""
+    """Each non-blank line's number and its JSON value, or a ``BadRow`` saying why not (not
+    JSON; nested too deeply to read; a 5,000-digit number; a lone surrogate)."""
     for number, line in enumerate(text_lines(handle), 1):
         if not line.strip():
             continue
         try:
-            yield number, json.loads(line)
-        except json.JSONDecodeError as error:
-            yield number, BadRow(number, f"not valid JSON ({error.msg})")
+            yield number, parse_json(line)
+        except JsonProblem as problem:
+            yield number, BadRow(number, problem.reason)
 
 
 def scores_of(value: Any) -> tuple[Scores | None, str | None]:
@@ -97,7 +99,9 @@ def read_jsonl(
                 continue
             seconds = extra.get("latency_s")
             if seconds is not None:
-                if isinstance(seconds, int | float) and not isinstance(seconds, bool):
+                if isinstance(seconds, float) or (
+                    isinstance(seconds, int) and not isinstance(seconds, bool) and seconds < 2**63
+                ):
                     data["latency_ms"] = seconds * 1000.0
                 else:
                     data["latency_ms"] = seconds  # checked, and worded, with the row

@@ -42,6 +42,7 @@ from workbench.evaluation.rows import (
     bad_row,
     batched,
     check_row,
+    parse_json,
     score_name,
     score_value,
 )
@@ -466,8 +467,8 @@ def read_csv(source: Source, options: ReadOptions) -> Reading:
                     text = cell(cells, attributes.get("Named Scores")).strip()
                     if text:
                         try:
-                            named = json.loads(text)
-                        except json.JSONDecodeError:
+                            named = parse_json(text)
+                        except ValueError:
                             yield bad_row(line, f"Named Scores is not JSON: {text[:40]!r}", key)
                             continue
                     result = {

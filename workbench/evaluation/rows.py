@@ -23,7 +23,7 @@ from typing import IO, Annotated, Any, Literal, NamedTuple
 from pydantic import Field, ValidationError, field_validator
 
 from workbench.errors import InvalidValueError, describe_validation_error
-from workbench.models import Model
+from workbench.models import MAX_WHOLE, Model
 
 Kind = Literal["normal", "edge", "adversarial", "harmful"]
 KINDS: tuple[Kind, ...] = ("normal", "edge", "adversarial", "harmful")
@@ -52,6 +52,9 @@ _FALSE = {"false", "f", "no", "n", "0", "fail", "failed"}
 # fast paths that decide without it).
 MAX_ID = 500
 MAX_LABEL = 200
+# The longest response time a row may have: 10^12 seconds, the bound of a threshold in
+# seconds (models.MAX_VALUE), so a run's mean time is always a value a threshold can hold.
+MAX_LATENCY_MS = MAX_WHOLE * 1000.0
 # The longest name of a named score, and how many one row may carry.
 MAX_SCORE_NAME = 120
 MAX_SCORES = 50
@@ -71,7 +74,7 @@ class ResultRow(Model):
     correct: bool | None = None
     hallucinated: bool | None = None
     refused: bool | None = None
-    latency_ms: Annotated[float, Field(ge=0)] | None = None
+    latency_ms: Annotated[float, Field(ge=0, le=MAX_LATENCY_MS)] | None = None
     error: bool | None = None
     human_output: str = ""
 
@@ -230,7 +233,10 @@ def score_value(value: Any) -> float | None:
     if isinstance(value, bool):
         return 1.0 if value else 0.0
     if isinstance(value, int | float):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond any float
+            return None
         return number if math.isfinite(number) else None
     if isinstance(value, str):
         text = value.strip()
@@ -315,7 +321,7 @@ def _fast_row(data: Mapping[str, Any]) -> tuple[Any, ...] | None:
                 latency = float(raw_latency)
             except ValueError:
                 return None
-            if not math.isfinite(latency) or latency < 0:
+            if not math.isfinite(latency) or latency < 0 or latency > MAX_LATENCY_MS:
                 return None
     texts = []
     for name in ("expected", "output", "human_output"):
@@ -355,6 +361,8 @@ def check_row(
     system: str = "",
 ) -> ParsedRow:
     """A row's fields checked: a good row with its values, or a bad one with the reason."""
+    if epoch is not None and epoch > MAX_WHOLE:
+        return ParsedRow(line, None, BadRow(line, f"epoch: {epoch} is more than {MAX_WHOLE}"))
     fast = _fast_row(data)
     if fast is not None:
         return ParsedRow(line, fast, None, epoch, scores, system)
@@ -369,6 +377,113 @@ def check_row(
 
 def bad_row(line: int, reason: str, system: str = "") -> ParsedRow:
     return ParsedRow(line, None, BadRow(line, reason), system=system)
+
+
+# ------------------------------------------------------------------ JSON, bounded
+#
+# json.loads can fail in ways that are not a JSONDecodeError: a value nested deeper than
+# Python's recursion limit (RecursionError), an integer of more digits than Python turns
+# into a number (ValueError, 4,300 digits by default); and it can succeed with text that
+# is not text: a lone surrogate (``"\ud800"``), which no database or terminal can take.
+# ``parse_json`` turns each into a ``JsonProblem`` that says what and on which line.
+
+_SURROGATE_HINT = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE_ESCAPE = re.compile(r"(\\+)(u[dD][89a-fA-F][0-9a-fA-F]{2})")
+_JSON_STRING = r'"[^"\\]*(?:\\.[^"\\]*)*"'
+_JSON_TOKEN = re.compile(_JSON_STRING + r"|[\[\]{}]")
+
+
+class JsonProblem(ValueError):
+    """JSON text that cannot be read: ``reason`` in words, ``line`` within the text."""
+
+    def __init__(self, reason: str, line: int = 1) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+
+
+def _line_at(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def _deepest(text: str) -> tuple[int, int]:
+    """How deeply JSON text nests its arrays and objects, and the offset where it does."""
+    depth = deepest = at = 0
+    for match in _JSON_TOKEN.finditer(text):
+        char = match.group()
+        if char in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, at = depth, match.start()
+        elif char in "]}":
+            depth -= 1
+    return deepest, at
+
+
+def _long_number(text: str, limit: int) -> tuple[int, int] | None:
+    """The first integer of more than ``limit`` digits outside a string: (digits, offset)."""
+    pattern = re.compile(_JSON_STRING + r"|\d{" + str(limit + 1) + ",}")
+    for match in pattern.finditer(text):
+        if match.group()[0] != '"':
+            return len(match.group()), match.start()
+    return None
+
+
+def lone_surrogate(text: str) -> tuple[str, int] | None:
+    """The first escape in JSON text of half a surrogate pair (``\\ud800`` alone, not
+    ``\\ud83d\\ude00``), with its offset; None when every escape is a whole character."""
+    if _SURROGATE_HINT.search(text) is None:
+        return None
+    pending: re.Match[str] | None = None  # a high half, waiting for its low half
+    for match in _SURROGATE_ESCAPE.finditer(text):
+        if len(match.group(1)) % 2 == 0:
+            continue  # an escaped backslash, then the letters "ud800"
+        low = match.group(2)[1].lower() == "d" and match.group(2)[2].lower() in "cdef"
+        if pending is not None:
+            if low and pending.end() == match.start():
+                pending = None
+                continue
+            return "\\" + pending.group(2), pending.end() - 6
+        if low:
+            return "\\" + match.group(2), match.end() - 6
+        pending = match
+    if pending is not None:
+        return "\\" + pending.group(2), pending.end() - 6
+    return None
+
+
+def parse_json(data: str | bytes) -> Any:
+    """JSON text as a value; a ``JsonProblem`` (a ValueError) naming the line otherwise."""
+    text = data.decode("utf-8") if isinstance(data, bytes) else data
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise JsonProblem(f"not valid JSON ({error.msg})", error.lineno) from None
+    except RecursionError:
+        depth, at = _deepest(text)
+        raise JsonProblem(
+            f"nested too deeply to read ({depth} levels of [ ] or {{ }})", _line_at(text, at)
+        ) from None
+    except ValueError as error:  # an integer of more digits than Python converts
+        import sys
+
+        limit = sys.get_int_max_str_digits() or 4300
+        found = _long_number(text, limit)
+        if found is None:
+            raise JsonProblem(f"not valid JSON ({error})") from None
+        digits, at = found
+        raise JsonProblem(
+            f"a number of {digits} digits (at most {limit})", _line_at(text, at)
+        ) from None
+    half = lone_surrogate(text)
+    if half is not None:
+        escape, at = half
+        raise JsonProblem(
+            f"{escape} is half of a UTF-16 surrogate pair, not a character "
+            "(fix what wrote the file)",
+            _line_at(text, at),
+        )
+    return value
 
 
 class _Text(io.TextIOWrapper):

@@ -11,14 +11,24 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import os
 import sqlite3
+import stat
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbench.errors import InvalidValueError, NotFoundError, ProjectFileError, WorkbenchError
-from workbench.evaluation.evidence import CaseFlips, Run, RunMetrics
+from pydantic import ValidationError
+
+from workbench.errors import (
+    InvalidValueError,
+    NotFoundError,
+    ProjectFileError,
+    WorkbenchError,
+    describe_validation_error,
+)
+from workbench.evaluation.evidence import MAX_RUN_LABEL, CaseFlips, Run, RunMetrics
 from workbench.evaluation.formats import open_reading
 from workbench.evaluation.rows import (
     BOOL_FIELDS,
@@ -32,6 +42,7 @@ from workbench.evaluation.rows import (
 )
 from workbench.evaluation.source import Reading, Source
 from workbench.evaluation.tally import MetricsTally
+from workbench.invisible import has_surrogate
 from workbench.models import now
 from workbench.store import Store, describe_sqlite_error
 
@@ -256,11 +267,8 @@ def import_results(
     only with ``skip_bad``), in one transaction and one change of the history."""
     options = options or ReadOptions(columns=mapping or {})
     path = Path(path)
-    if not path.is_file():
-        what = "is a folder" if path.is_dir() else "no such file"
-        raise InvalidValueError(
-            f"{path}: {what}; give a results file (CSV, JSONL, or a tool's output)"
-        )
+    _check_label(label)
+    _check_results_path(path)
     try:
         size = path.stat().st_size
         sha256 = file_sha256(path)
@@ -287,6 +295,23 @@ def import_results(
             return _import(store, source, by, label, options, skip_bad, fmt, sha256, progress)
         except InvalidValueError as error:
             raise InvalidValueError(f"{path.name}: {error}") from None
+        # What no reader should let through, refused all the same (the transaction is
+        # rolled back already): a value nested deeper than Python recurses, a number
+        # beyond a float or a SQLite integer, text that is not text.
+        except RecursionError:
+            raise InvalidValueError(
+                f"{path.name}: a value nested too deeply to read ([ ] or {{ }} hundreds of "
+                "levels deep); fix what wrote the file"
+            ) from None
+        except OverflowError as error:
+            raise InvalidValueError(
+                f"{path.name}: a number too large to keep ({error}); fix what wrote the file"
+            ) from None
+        except UnicodeEncodeError as error:
+            raise InvalidValueError(
+                f"{path.name}: {error.object[error.start : error.end]!r} is not a character "
+                "(half of a UTF-16 surrogate pair); fix what wrote the file"
+            ) from None
         except UnicodeDecodeError:
             where = first_non_utf8(path)
             detail = (
@@ -297,6 +322,52 @@ def import_results(
             ) from None
         except sqlite3.Error as error:  # a read-only file or folder, a full disk
             raise ProjectFileError(describe_sqlite_error(store.where, error)) from None
+
+
+def _check_label(label: str) -> None:
+    """A run's label as a person gives it: at most ``MAX_RUN_LABEL`` characters (what the
+    thresholds' "run N: LABEL" source and the screens can show whole)."""
+    text = label.strip()
+    if len(text) > MAX_RUN_LABEL:
+        raise InvalidValueError(
+            f"label: at most {MAX_RUN_LABEL} characters (this one has {len(text)})"
+        )
+    if has_surrogate(text):
+        raise InvalidValueError("label: not text (it holds half of a UTF-16 surrogate pair)")
+
+
+def _check_results_path(path: Path) -> None:
+    """A path a results file can be read from, and its name kept: a regular file whose name
+    is UTF-8 text (the run keeps the name, and a name with an undecodable byte is none)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as error:
+        raise InvalidValueError(f"{path}: cannot read it ({error.strerror})") from None
+    give = "give a results file (CSV, JSONL, or a tool's output)"
+    if mode is None:
+        raise InvalidValueError(f"{path}: no such file; {give}")
+    if stat.S_ISDIR(mode):
+        raise InvalidValueError(f"{path}: is a folder; {give}")
+    if not stat.S_ISREG(mode):
+        what = (
+            "a pipe" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+        )
+        raise InvalidValueError(f"{path}: not a regular file ({what}); {give}")
+    if has_surrogate(path.name):
+        raw = os.fsencode(path.name)
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            byte = f"byte 0x{raw[error.start]:02X}"
+        else:
+            byte = "a lone surrogate"
+        shown = os.fsencode(path).decode("utf-8", "backslashreplace")
+        raise InvalidValueError(
+            f"{shown}: the file's name is not UTF-8 text ({byte}); rename the file and import "
+            "it again"
+        )
 
 
 def _import(
@@ -598,11 +669,20 @@ def compute_metrics(store: Store, run_id: int) -> RunMetrics:
 # ----------------------------------------------------------------- reading
 
 
-def _run(row: dict[str, Any]) -> Run:
+def _run(row: dict[str, Any], where: str) -> Run:
+    """A stored run as a model; a run that does not validate (written by another version,
+    or edited by hand) is a ``ProjectFileError`` naming the file, the run and the field."""
     data = {key: value for key, value in row.items() if value is not None}
-    data["metrics"] = json.loads(data.get("metrics") or "{}")
-    data["details"] = json.loads(data.get("details") or "{}")
-    return Run.model_validate(data)
+    problem = f"{where}: run {row.get('id')} holds a value this version cannot read"
+    for name in ("metrics", "details"):
+        try:
+            data[name] = json.loads(data.get(name) or "{}")
+        except (ValueError, RecursionError, TypeError):
+            raise ProjectFileError(f"{problem} ({name}: not valid JSON)") from None
+    try:
+        return Run.model_validate(data)
+    except ValidationError as error:
+        raise ProjectFileError(f"{problem} ({describe_validation_error(error)})") from None
 
 
 def list_runs(store: Store) -> list[Run]:
@@ -610,7 +690,7 @@ def list_runs(store: Store) -> list[Run]:
     with store._guard():
         cursor = store.db.execute("SELECT * FROM runs WHERE rows > 0 ORDER BY id")
         columns = [c[0] for c in cursor.description]
-        return [_run(dict(zip(columns, row, strict=True))) for row in cursor]
+        return [_run(dict(zip(columns, row, strict=True)), store.where) for row in cursor]
 
 
 def get_run(store: Store, run_id: int) -> Run:
@@ -623,7 +703,7 @@ def get_run(store: Store, run_id: int) -> Run:
                 f"no run {run_id} in this project"
                 + (f" (runs: {', '.join(known)})" if known else " (import one first)")
             )
-        return _run(dict(zip([c[0] for c in cursor.description], row, strict=True)))
+        return _run(dict(zip([c[0] for c in cursor.description], row, strict=True)), store.where)
 
 
 def latest_run(store: Store) -> Run | None:

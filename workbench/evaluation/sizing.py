@@ -21,7 +21,7 @@ import math
 from bisect import bisect_left
 
 from workbench.evaluation.evidence import wilson, z_for
-from workbench.models import Threshold
+from workbench.models import MAX_WHOLE, Threshold
 from workbench.readiness import format_value
 
 COMPARATOR_WORDS = {">": "above", ">=": "at least", "<": "below", "<=": "at most"}
@@ -84,7 +84,9 @@ def size_for_expected(target: float, expected: float, confidence: float = 0.95) 
     """The fewest cases for a rate that really is ``expected`` to clear ``target`` with confidence.
 
     That is the smallest ``n`` whose Wilson lower bound for ``expected`` is above
-    ``target``; the closer the two, the more cases it takes.
+    ``target``; the closer the two, the more cases it takes. Beyond ``MAX_WHOLE`` (the
+    most cases a project counts) the search stops and says ``MAX_WHOLE + 1``: a rate a
+    hair above the target would otherwise double ``n`` until floats overflow.
     """
     _check_rate(target, "target")
     _check_rate(expected, "expected rate")
@@ -100,6 +102,8 @@ def size_for_expected(target: float, expected: float, confidence: float = 0.95) 
 
     high = 1
     while not clears(high):
+        if high > MAX_WHOLE:
+            return MAX_WHOLE + 1
         high *= 2
     low = high // 2  # 0, or a size that does not clear
     while high - low > 1:  # the lower bound grows with n: bisect for the first that clears
