@@ -17,7 +17,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from sqlite_utils import Database
@@ -425,15 +425,22 @@ class Store:
         with contextlib.suppress(sqlite3.Error):
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
 
+    def file_state(self) -> Literal["same", "replaced", "deleted"]:
+        """Whether the project's name still leads to the file opened here."""
+        if self._identity is None or self.path is None:
+            return "same"
+        now_there = file_identity(self.path)
+        if now_there == self._identity:
+            return "same"
+        return "deleted" if now_there is None else "replaced"
+
     def check_same_file(self) -> None:
         """Refuse to write if the project's name no longer leads to the file opened here
         (it was restored from a backup, replaced or deleted meanwhile)."""
-        if self._identity is None or self.path is None:
+        state = self.file_state()
+        if state == "same":
             return
-        now_there = file_identity(self.path)
-        if now_there == self._identity:
-            return
-        if now_there is None:
+        if state == "deleted":
             raise ProjectFileError(
                 f"{self.path}: the project file was deleted or moved while it was open; "
                 "nothing was saved (restore it with: workbench restore)"
@@ -483,7 +490,19 @@ class Store:
         order = f" ORDER BY {entity.order}" if entity.order else ""
         cursor = self.db.execute(f"SELECT * FROM [{entity.table}]{order}")
         columns = [c[0] for c in cursor.description]
-        return [_decode(entity, dict(zip(columns, row, strict=True))) for row in cursor]
+        decoded = []
+        for values in cursor:
+            row = dict(zip(columns, values, strict=True))
+            try:
+                decoded.append(_decode(entity, row))
+            except ValidationError as error:
+                record = entity.label + (f" {row.get(entity.key)}" if entity.key else "")
+                raise ProjectFileError(
+                    f"{self.where}: the project file holds an invalid value in {record} "
+                    f"({describe_validation_error(error)}); undo the edit that wrote it, "
+                    "or restore a backup"
+                ) from None
+        return decoded
 
     def _single(self, name: str) -> Any:
         rows = self._rows(ENTITIES[name])

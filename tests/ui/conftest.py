@@ -44,13 +44,8 @@ def make_app(tmp_path: Path):
 
     def make(path: Path, editor: str = "facilitator", **kwargs) -> WorkbenchApp:
         kwargs.setdefault("build_ahead", False)
-        return WorkbenchApp(
-            path,
-            editor=editor,
-            config_file=tmp_path / "config.toml",
-            poll_seconds=0,
-            **kwargs,
-        )
+        kwargs.setdefault("poll_seconds", 0)
+        return WorkbenchApp(path, editor=editor, config_file=tmp_path / "config.toml", **kwargs)
 
     return make
 

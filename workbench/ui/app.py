@@ -200,8 +200,8 @@ class WorkbenchApp(App[int]):
             if snapshot is not None:
                 screen.post_message(SnapshotLoaded(snapshot))
         except WorkbenchError as error:
-            self._from_thread(self.show_status, str(error), True)
-        except BaseException as error:  # a bug: let the app report it as a worker would
+            self._from_thread(self._read_failed, screen, str(error))
+        except BaseException as error:  # a bug: end the app with its traceback, never hang
             self._from_thread(self._read_crashed, error)
         finally:
             self._reads.discard(threading.current_thread())
@@ -210,8 +210,21 @@ class WorkbenchApp(App[int]):
         with contextlib.suppress(RuntimeError):  # (the app has already stopped)
             self.call_from_thread(callback, *args)
 
+    def _read_failed(self, screen: Screen[Any], message: str) -> None:
+        """The project cannot be read: said in the status line and where the verdict
+        would be, instead of "Loading the project…" for ever."""
+        self.show_status(message, error=True)
+        from textual.widgets import Label
+
+        for label in screen.query("#verdict-text").results(Label):
+            label.update(f"Cannot read the project. {message}")
+
     def _read_crashed(self, error: BaseException) -> None:
-        raise error
+        from rich.traceback import Traceback
+
+        # (raised here, it would go back to the reading thread: call_from_thread
+        # returns the callback's exception to its caller)
+        self.panic(Traceback.from_exception(type(error), error, error.__traceback__))
 
     @property
     def reading(self) -> bool:
@@ -278,14 +291,24 @@ class WorkbenchApp(App[int]):
     @work(thread=True, exclusive=True, group="poll")
     def _poll_for_changes(self) -> None:
         try:
-            changed = self.session.changed_elsewhere()
+            what = self.session.changed_elsewhere()
         except Exception:
             return
-        if changed:
-            self.call_from_thread(self._changed_elsewhere)
+        if what:
+            self.call_from_thread(self._changed_elsewhere, what)
 
-    def _changed_elsewhere(self) -> None:
-        self.show_status("Updated · someone else saved a change to this project")
+    def _changed_elsewhere(self, what: str) -> None:
+        if what == "deleted":
+            self.show_status(
+                "The project file was deleted or moved: nothing can be saved until it is "
+                "back (workbench restore PATH lists its backups)",
+                error=True,
+            )
+            return
+        if what == "replaced":
+            self.show_status("Reopened · the project file was replaced (restored from a backup?)")
+        else:
+            self.show_status("Updated · someone else saved a change to this project")
         self.load(self.screen)
 
     # ------------------------------------------------------------ actions

@@ -50,6 +50,7 @@ class ProjectSession:
         self._state = threading.Lock()  # guards the two below
         self._snapshots_running = 0
         self._closing = False
+        self._gone = False  # the file was deleted, and that has been said
 
     def open(self) -> None:
         from workbench.store import Store
@@ -168,12 +169,27 @@ class ProjectSession:
         assert self._store is not None
         return int(self._store.db.execute("PRAGMA data_version").fetchone()[0])
 
-    def changed_elsewhere(self) -> bool:
-        """Whether another process has committed to the file since we last looked."""
+    def changed_elsewhere(self) -> str:
+        """What happened to the file since we last looked: "" (nothing), "changed"
+        (another process committed to it), "replaced" (a restore put another file under
+        its name: it is opened instead) or "deleted" (said once; edits are refused)."""
         with self._lock:
             if self._store is None:
-                return False
+                return ""
+            state = self._store.file_state()
+            if state == "replaced":
+                self._close_store()
+                self._cached = self._cached_key = None
+                self._gone = False
+                self.open()
+                return "replaced"
+            if state == "deleted":
+                if self._gone:
+                    return ""
+                self._gone = True
+                return "deleted"
+            self._gone = False
             current = self._read_data_version()
             changed = self._data_version is not None and current != self._data_version
             self._data_version = current
-            return changed
+            return "changed" if changed else ""
