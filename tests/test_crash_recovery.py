@@ -2,9 +2,9 @@
 
 A writer process (tests/writer_process.py) edits a project through the CLI's code in a loop
 and prints ``ACK <kind> <n>`` after each edit that returned 0. The test kills it at a random
-moment (0-150 ms after its first acknowledgement), over and over: 205 kills in all, split
-across ``tick``, ``decide``, ``import-results`` and the migration of an old (schema 1)
-file. After every kill the file must open normally with ``Store.open`` (which rolls back
+moment (0-150 ms after its first acknowledgement), over and over: 260 kills in all, split
+across ``tick``, ``decide``, ``import-results``, the migration of an old (schema 1) file,
+``restore`` itself, and ticks with a restore landing among them. After every kill the file must open normally with ``Store.open`` (which rolls back
 the half-done transaction left in the journal), pass ``PRAGMA integrity_check``, and hold
 every acknowledged edit, with its history, and nothing half-written.
 
@@ -15,6 +15,7 @@ The random delays come from one seed, printed in every failure message: rerun wi
 from __future__ import annotations
 
 import contextlib
+import io
 import itertools
 import json
 import os
@@ -27,7 +28,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,13 +38,22 @@ from results_support import cases, write_results
 from test_migrations import downgrade_to_schema_1
 
 from workbench import operations
+from workbench.backup import backup as back_up
+from workbench.cli import main as workbench_main
 from workbench.migrations import SCHEMA_VERSION
 from workbench.models import ProjectData
 from workbench.store import Store
 
 WRITER = Path(__file__).resolve().parent / "writer_process.py"
 SEED = int(os.environ.get("WORKBENCH_CRASH_SEED") or random.SystemRandom().randrange(2**32))
-KILLS = {"tick": 55, "decide": 50, "import-results": 50, "migrate": 50}
+KILLS = {
+    "tick": 55,
+    "decide": 50,
+    "import-results": 50,
+    "migrate": 50,
+    "restore-during-write": 25,
+    "restore": 30,
+}
 MAX_DELAY_S = 0.150
 ITEM = "testing.edge-cases"
 
@@ -106,8 +116,18 @@ class ForkServer:
             raise AssertionError(f"the fork server ended {context}: {err}")
         return line
 
-    def kill_during(self, job: dict[str, Any], delay: float, context: str) -> Killed:
-        """Start a writer on ``job``, kill it ``delay`` s after its first ACK; what it acked."""
+    def kill_during(
+        self,
+        job: dict[str, Any],
+        delay: float,
+        context: str,
+        meanwhile: Callable[[], None] | None = None,
+    ) -> Killed:
+        """Start a writer on ``job``, kill it ``delay`` s after its first ACK; what it acked.
+
+        With ``meanwhile``, that runs (in this process) once the delay is over, while the
+        writer goes on, and the writer is killed when it returns; the edits it refused
+        meanwhile (``FAIL`` lines) are in ``lines``."""
         assert self.proc.stdin is not None
         self.proc.stdin.write(json.dumps(job) + "\n")
         self.proc.stdin.flush()
@@ -123,6 +143,8 @@ class ForkServer:
             elif line.startswith(("FAIL ", "ERROR ", "EXIT ")):
                 raise AssertionError(f"the writer failed before its first edit {context}: {line}")
         time.sleep(delay)
+        if meanwhile is not None:
+            meanwhile()
         os.kill(pid, signal.SIGKILL)
         while True:
             line = self._next(context)
@@ -131,14 +153,15 @@ class ForkServer:
                 result.acks.append(int(line.split()[2]))
             elif line == "IDLE":
                 result.idle = True
-            elif line.startswith(("FAIL ", "ERROR ")):
+            elif line.startswith("ERROR ") or (line.startswith("FAIL ") and meanwhile is None):
                 raise AssertionError(f"the writer failed {context}: {line}")
             elif line == f"EXIT {pid} {signal.SIGKILL}":
                 break
             elif line.startswith("EXIT "):
                 raise AssertionError(f"the writer ended on its own {context}: {line}")
         self.child = None
-        assert result.acks == list(range(result.acks[0], result.acks[-1] + 1)), context
+        if meanwhile is None:
+            assert result.acks == list(range(result.acks[0], result.acks[-1] + 1)), context
         return result
 
     def close(self) -> None:
@@ -428,3 +451,96 @@ def test_migration_killed_at_random_leaves_the_old_file_or_the_new_one(
         ), f"a file the writer had not reached changed {context}"
     assert idle <= KILLS["migrate"] // 10, "most kills should land while migrating"
     assert interrupted, f"no kill landed inside the migration's transaction (seed {SEED})"
+
+
+# ------------------------------------------------------------------------ restores
+
+
+def evidence_edits(path: Path) -> set[int]:
+    """The writer's ticks a project file holds, by number (from its history)."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        assert integrity(conn) == "ok", path
+        rows = conn.execute(
+            "SELECT h.new FROM history h JOIN changes c ON c.id = h.change "
+            "WHERE h.entity = 'item' AND h.field = 'evidence' AND c.by = 'writer' "
+            "AND c.undone = 0"
+        ).fetchall()
+    finally:
+        conn.close()
+    return {int(json.loads(r[0]).removeprefix("edit-")) for r in rows}
+
+
+def test_restore_while_a_writer_edits_loses_no_acknowledged_edit(
+    tmp_path: Path, writer: ForkServer
+) -> None:
+    """A restore lands while a writer ticks: every edit the writer acknowledged is in the
+    project or in the copy the restore kept (and named), and nothing else is in the file."""
+    rng = random.Random(f"{SEED}-restore-during-write")
+    path = new_project(tmp_path / "restored.sqlite")
+    with Store.open(path) as store:
+        start = back_up(store, reason="start")
+    n = 1
+    restored = refused_edits = 0
+    for round_no in range(KILLS["restore-during-write"]):
+        context = where("restore-during-write", round_no)
+        said: list[str] = []
+
+        def restore_now(said: list[str] = said, context: str = context) -> None:
+            out, err = io.StringIO(), io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                code = workbench_main(["restore", str(path), str(start)])
+            assert code in (0, 2), (code, err.getvalue(), context)
+            said.append(out.getvalue() if code == 0 else err.getvalue())
+            time.sleep(rng.uniform(0, MAX_DELAY_S))  # the writer goes on on the new file
+
+        job = {"kind": "tick", "path": str(path), "item": ITEM, "start": n}
+        killed = writer.kill_during(job, rng.uniform(0, MAX_DELAY_S), context, restore_now)
+        refused_edits += sum(line.startswith("FAIL ") for line in killed.lines)
+        with reopen(path, context):
+            pass
+        in_project = evidence_edits(path)
+        kept: set[int] = set()
+        (message,) = said
+        if "The file it replaced was kept as " in message:
+            restored += 1
+            safety = Path(message.split("The file it replaced was kept as ")[1].split("\n")[0])
+            kept = evidence_edits(safety)
+        else:
+            assert "busy: another workbench is writing to it" in message, (message, context)
+        lost = set(killed.acks) - in_project - kept
+        assert not lost, (sorted(lost), context)
+        # the restored file holds the backup (no ticks) and the ticks made after it, all of
+        # them acknowledged but the one the kill interrupted: nothing played back into it
+        assert in_project <= set(killed.acks) | {max(killed.acks, default=0) + 1}, context
+        n = max(killed.acks, default=n) + 2
+    assert restored >= KILLS["restore-during-write"] // 2, restored
+
+
+def test_restore_killed_at_random_leaves_a_whole_project(
+    tmp_path: Path, writer: ForkServer
+) -> None:
+    """A restore killed at any moment leaves the old project or the restored one, never a
+    mix, never a journal played back into the wrong file, and the copies it kept sound."""
+    rng = random.Random(f"{SEED}-restore")
+    path = new_project(tmp_path / "restoring.sqlite")
+    states = []
+    for word in ("one", "two"):
+        with Store.open(path) as store:
+            operations.tick(store, ITEM, "done", "creator", evidence=word)
+            states.append(str(back_up(store, reason=word)))
+    interrupted = 0
+    for round_no in range(KILLS["restore"]):
+        context = where("restore", round_no)
+        job = {"kind": "restore", "path": str(path), "backups": states, "start": round_no}
+        writer.kill_during(job, rng.uniform(0, MAX_DELAY_S), context)
+        interrupted += hot_journal(path) or path.with_name(path.name + ".restoring").exists()
+        with reopen(path, context) as store:
+            assert store.get("item", ITEM).evidence in ("one", "two"), context
+    for kept in (path.parent / "backups").glob("*.sqlite"):
+        conn = sqlite3.connect(f"{kept.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            assert integrity(conn) == "ok", kept
+        finally:
+            conn.close()
+    assert interrupted, f"no kill landed inside a restore (seed {SEED})"

@@ -18,6 +18,7 @@ Two ways to run it:
     writers start together), runs the job, prints ``END`` and exits.
 
 Jobs (``kind``): ``tick`` and ``decide`` edit forever, numbering from ``start``;
+``restore`` restores its ``backups`` in turn, forever;
 ``import-results`` and ``migrate`` work through a list of files, then print ``IDLE`` and
 wait to be killed; ``mixed`` makes ``count`` edits, in turn ticking one of its own items
 and adding a decision.
@@ -45,6 +46,7 @@ for _module in (
     "readiness",
     "units",
     "backup",
+    "files",
 ):
     importlib.import_module(f"workbench.{_module}")
 
@@ -98,6 +100,12 @@ def run_job(job: dict[str, Any]) -> None:
             store.Store.open(file).close()  # opening an older file backs it up and migrates it
             say(f"ACK {kind} {n}")
         idle()
+    elif kind == "restore":
+        n = job["start"]
+        while True:  # restores the backups in turn, for ever
+            backup = job["backups"][n % len(job["backups"])]
+            call(kind, n, ["restore", job["path"], backup])
+            n += 1
     elif kind == "mixed":
         name, items = job["name"], job["items"]
         for n in range(1, job["count"] + 1):
