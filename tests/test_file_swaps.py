@@ -25,6 +25,7 @@ from core_support import Runner, sha256
 from results_support import one_line_error
 
 from workbench import operations, store as store_module
+from workbench.backup import backup
 from workbench.errors import ProjectFileError
 from workbench.store import Store
 
@@ -86,7 +87,9 @@ def test_restore_while_an_import_writes_is_refused_and_loses_nothing(
     backup over the project; the import then said "Imported run" and exited 0, and
     neither the import nor the decision made after the backup existed anywhere."""
     backup = backup_of(cli, project)
-    decided = cli("decide", project, "--title", "after the backup", "--decision", "d", "--rationale", "r")
+    decided = cli(
+        "decide", project, "--title", "after the backup", "--decision", "d", "--rationale", "r"
+    )
     assert decided.code == 0, decided.err
     results = tmp_path / "big.csv"
     write_results(results, 300_000)
@@ -353,3 +356,48 @@ def test_the_default_export_name_is_unaffected(cli: Runner, project: Path, tmp_p
     (written,) = folder.iterdir()
     assert written.is_file() and written.read_text(encoding="utf-8").startswith("# ")
     shutil.rmtree(folder)
+
+
+@pytest.fixture
+def read_only_mount(tmp_path: Path) -> Iterator[Path]:
+    """A file system mounted read-only, holding a project and a backup of it."""
+    where = tmp_path / "ro"
+    where.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(where)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    try:
+        operations.create_project(where / "p.sqlite", name="RO", risk="low", by="x").close()
+        with Store.open(where / "p.sqlite") as opened:
+            backup(opened)
+        subprocess.run(["mount", "-o", "remount,ro", str(where)], check=True)
+        yield where
+    finally:
+        subprocess.run(["umount", str(where)], check=False)
+
+
+def test_new_restore_and_backup_on_a_read_only_mount_say_so(
+    cli: Runner, read_only_mount: Path
+) -> None:
+    """Found: `new` and `restore` on a read-only mount ended in exit 70."""
+    project = read_only_mount / "p.sqlite"
+    before = sha256(project)
+    (kept,) = (read_only_mount / "backups").iterdir()
+    assert one_line_error(cli("new", read_only_mount / "q.sqlite", "--name", "Y")) == (
+        f"workbench: {read_only_mount / 'q.sqlite'}: cannot write here (unable to open "
+        "database file); check the folder's permissions and free space"
+    )
+    assert one_line_error(cli("restore", project, kept)) == (
+        f"workbench: {read_only_mount}: cannot write here (a read-only folder or file "
+        "system); nothing was restored"
+    )
+    assert one_line_error(cli("backup", project)) == (
+        f"workbench: {read_only_mount / 'backups'}: cannot write here (a read-only folder or "
+        "file system); no backup was made"
+    )
+    assert sha256(project) == before
+    assert cli("status", project).code == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -38,6 +39,11 @@ def backup(store: Store, reason: str = "manual", folder: Path | None = None) -> 
         raise ProjectFileError(
             f"{folder}: cannot create the backup folder ({error.strerror})"
         ) from None
+    if not os.access(folder, os.W_OK):
+        raise ProjectFileError(
+            f"{folder}: cannot write here (a read-only folder or file system); "
+            "no backup was made"
+        )
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = folder / f"{store.path.stem}-{stamp}-{reason}.sqlite"
     partial = target.with_name(target.name + ".partial")
@@ -51,7 +57,10 @@ def backup(store: Store, reason: str = "manual", folder: Path | None = None) -> 
             os.fsync(handle.fileno())
         partial.replace(target)
     except (sqlite3.Error, OSError) as error:
-        partial.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        if isinstance(error, OSError) and error.strerror:
+            error = error.strerror  # type: ignore[assignment]
         raise ProjectFileError(f"{target}: the backup failed ({error})") from None
     return target
 
@@ -97,8 +106,15 @@ def restore(backup_file: Path, project: Path) -> Restored:
     partial_journal = partial.with_name(partial.name + "-journal")
 
     def clean() -> None:  # (an interrupted restore's copy and journal are ours to delete)
-        partial.unlink(missing_ok=True)
-        partial_journal.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # (a read-only folder: nothing to delete)
+            partial.unlink(missing_ok=True)
+            partial_journal.unlink(missing_ok=True)
+
+    if not os.access(project.parent, os.W_OK):
+        raise ProjectFileError(
+            f"{project.parent}: cannot write here (a read-only folder or file system); "
+            "nothing was restored"
+        )
 
     clean()
     try:

@@ -260,8 +260,9 @@ class Store:
         partial_journal = partial.with_name(partial.name + "-journal")
 
         def clean() -> None:  # (a crashed create's file and journal are ours to delete)
-            partial.unlink(missing_ok=True)
-            partial_journal.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # (a read-only folder: nothing to delete)
+                partial.unlink(missing_ok=True)
+                partial_journal.unlink(missing_ok=True)
 
         clean()
         try:
