@@ -24,8 +24,9 @@ import pytest
 from core_support import Runner, sha256
 from results_support import one_line_error
 
-from workbench import operations, store as store_module
-from workbench.backup import backup
+from workbench import operations
+from workbench import store as store_module
+from workbench.backup import backup as make_backup
 from workbench.errors import ProjectFileError
 from workbench.store import Store
 
@@ -100,7 +101,7 @@ def test_restore_while_an_import_writes_is_refused_and_loses_nothing(
         monkeypatch.setattr(store_module, "BUSY_TIMEOUT_S", 0.2)
         refused = cli("restore", project, backup)
     finally:
-        out, err = importing.communicate(timeout=120)
+        _, err = importing.communicate(timeout=120)
     assert importing.returncode == 0, err
     assert refused.code == 2
     assert one_line_error(refused) == (
@@ -373,7 +374,7 @@ def read_only_mount(tmp_path: Path) -> Iterator[Path]:
     try:
         operations.create_project(where / "p.sqlite", name="RO", risk="low", by="x").close()
         with Store.open(where / "p.sqlite") as opened:
-            backup(opened)
+            make_backup(opened)
         subprocess.run(["mount", "-o", "remount,ro", str(where)], check=True)
         yield where
     finally:
