@@ -4,8 +4,9 @@ A writer process (tests/writer_process.py) edits a project through the CLI's cod
 and prints ``ACK <kind> <n>`` after each edit that returned 0. The test kills it at a random
 moment (0-150 ms after its first acknowledgement), over and over: 260 kills in all, split
 across ``tick``, ``decide``, ``import-results``, the migration of an old (schema 1) file,
-``restore`` itself, and ticks with a restore landing among them. After every kill the file must open normally with ``Store.open`` (which rolls back
-the half-done transaction left in the journal), pass ``PRAGMA integrity_check``, and hold
+``restore`` itself, and ticks with a restore landing among them. After every kill the
+file must open normally with ``Store.open`` (which rolls back the half-done transaction
+left in the journal), pass ``PRAGMA integrity_check``, and hold
 every acknowledged edit, with its history, and nothing half-written.
 
 The random delays come from one seed, printed in every failure message: rerun with
