@@ -173,6 +173,37 @@ def test_a_missing_path(cli: Runner, tmp_path: Path) -> None:
     before.unchanged()
 
 
+@row("stored value that does not load")
+@pytest.mark.parametrize(
+    ("sql", "record", "detail"),
+    [
+        (
+            "UPDATE thresholds SET name = '" + "N" * 600 + "' WHERE metric = 'accuracy'",
+            "threshold accuracy",
+            r"name: String should have at most 200 characters",
+        ),
+        ("UPDATE runs SET details = '{not json'", "run 1", r"details: not valid JSON"),
+    ],
+    ids=["threshold-name", "run-details"],
+)
+def test_a_stored_value_that_does_not_load(
+    cli: Runner, project: Path, sql: str, record: str, detail: str
+) -> None:
+    assert cli("import-results", project, DATA / "results.csv").code == 0
+    conn = sqlite3.connect(project)  # (edited by hand, as an older version might have left it)
+    conn.execute(sql)
+    conn.commit()
+    conn.close()
+    before = Before.of(project.parent)
+    for command in ("status", "check", "runs", "export"):
+        one_line(
+            cli(command, project),
+            rf"workbench: {q(project)}: the project file holds an invalid value in {record} "
+            rf"\({detail}\); undo the edit that wrote it, or restore a backup",
+        )
+    before.unchanged()
+
+
 # --------------------------------------------------------- read-only places
 
 
@@ -300,6 +331,18 @@ def test_a_read_only_folder(no_writes: NoWrites) -> None:
     before.unchanged()
 
 
+@row("file name too long")
+def test_a_file_name_too_long(cli: Runner, tmp_path: Path) -> None:
+    path = tmp_path / ("a" * 250)
+    before = Before.of(tmp_path)
+    one_line(
+        cli("new", path, "--name", "N"),
+        r"workbench: a{40}…: the file name is too long \(250 bytes; at most 238\); "
+        "choose a shorter name",
+    )
+    before.unchanged()
+
+
 # ----------------------------------------------------------- TOML files
 
 
@@ -388,6 +431,49 @@ def test_a_project_toml_with_a_wrong_value(
     before.unchanged()
 
 
+@row("TOML: too large or too deep")
+@pytest.mark.parametrize(
+    ("flag", "text", "message"),
+    [
+        (
+            "--checklist",
+            "# padding\n" * 210_000,
+            r"too large \(2\.0 MB; at most 1 MB\)",
+        ),
+        (
+            "--from",
+            "a = " + "[" * 100_000 + "]" * 100_000 + "\n",
+            r"line 1: nested more than 32 levels deep \(\[ \] or \{ \}\); a template or project "
+            "needs a few",
+        ),
+        (
+            "--checklist",
+            # (10,000 parts: should the check go, tomllib takes 0.2 GB here, not 24 GB;
+            # test_hostile_input.py has the 100,000 parts, in a process with a memory limit)
+            "id = 'x'\n" + ".".join(["k"] * 10_000) + " = 1\n",
+            r"line 2: a key of 10000 dotted parts \(at most 8\)",
+        ),
+    ],
+    ids=["too-large", "too-deep", "dotted-key"],
+)
+def test_a_toml_file_too_large_or_too_deep(
+    cli: Runner,
+    tmp_path: Path,
+    bad_toml: Callable[[str, str], Path],
+    flag: str,
+    text: str,
+    message: str,
+) -> None:
+    source = bad_toml("hostile.toml", text)
+    before = Before.of(tmp_path)
+    name = ["--name", "P"] if flag == "--checklist" else []
+    one_line(
+        cli("new", tmp_path / "p.sqlite", *name, flag, source),
+        rf"workbench: {q(source)}: {message}",
+    )
+    before.unchanged()
+
+
 # ---------------------------------------------------------- results files
 
 
@@ -424,6 +510,75 @@ def test_a_results_file_in_the_wrong_encoding(cli: Runner, project: Path) -> Non
     before.unchanged()
 
 
+@row("results: not a regular file")
+def test_a_results_file_that_is_not_a_regular_file(cli: Runner, project: Path) -> None:
+    before = Before.of(project.parent)
+    one_line(
+        cli("import-results", project, "/dev/null"),
+        r"workbench: /dev/null: not a regular file \(a device\); give a results file "
+        r"\(CSV, JSONL, or a tool's output\)",
+    )
+    before.unchanged()
+
+
+@row("results: file name not UTF-8")
+def test_a_results_file_name_not_utf8(cli: Runner, project: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "results"
+    folder.mkdir()
+    raw = os.path.join(os.fsencode(folder), b"results-\xff.csv")
+    with open(raw, "wb") as out:
+        out.write((DATA / "results.csv").read_bytes())
+    before = Before.of(project.parent)
+    one_line(
+        cli("import-results", project, os.fsdecode(raw)),
+        rf"workbench: {q(folder)}/results-\\xff\.csv: the file's name is not UTF-8 text "
+        r"\(byte 0xFF\); rename the file and import it again",
+    )
+    before.unchanged()
+
+
+def _promptfoo_with(text: str, before: str, insert: str) -> tuple[str, int]:
+    at = text.index(before)
+    return text[:at] + insert + text[at:], text[:at].count("\n") + 1
+
+
+@row("results: JSON that cannot be read")
+@pytest.mark.parametrize("problem", ["long-number", "lone-surrogate", "too-deep"])
+def test_results_json_that_cannot_be_read(
+    cli: Runner, project: Path, tmp_path: Path, problem: str
+) -> None:
+    text = (DATA / "promptfoo" / "single.json").read_text(encoding="utf-8")
+    if problem == "long-number":
+        text, line = _promptfoo_with(text, '"latencyMs"', '"n": ' + "7" * 5000 + ", ")
+        message = r"a number of 5000 digits \(at most 4300\)"
+    elif problem == "lone-surrogate":
+        text, line = _promptfoo_with(text, '"latencyMs"', '"note": "\\udc00", ')
+        message = r"\\udc00 is half of a UTF-16 surrogate pair, not a character "
+        message += r"\(fix what wrote the file\)"
+    else:
+        deep = "[" * 100_000 + "]" * 100_000
+        text, line = _promptfoo_with(text, '"latencyMs"', f'"deep": {deep}, ')
+        message = r"nested too deeply to read \(100004 levels of \[ \] or \{ \}\)"
+    source = tmp_path / "promptfoo.json"
+    source.write_text(text, encoding="utf-8")
+    before = Before.of(project.parent)
+    one_line(
+        cli("import-results", project, source),
+        rf"workbench: promptfoo\.json: line {line}: {message}",
+    )
+    before.unchanged()
+
+
+@row("run label too long")
+def test_a_run_label_too_long(cli: Runner, project: Path) -> None:
+    before = Before.of(project.parent)
+    one_line(
+        cli("import-results", project, DATA / "results.csv", "--label", "L" * 600),
+        r"workbench: label: at most 200 characters \(this one has 600\)",
+    )
+    before.unchanged()
+
+
 # ------------------------------------------------------------- typed values
 
 
@@ -441,8 +596,13 @@ def test_a_results_file_in_the_wrong_encoding(cli: Runner, project: Path) -> Non
             ["new", "{d}/long.sqlite", "--name", "x" * 201],
             r"name: String should have at most 200 characters",
         ),
+        (
+            ["measure", "{p}", "response_time", "1e308"],
+            r"the measured value of response_time must be at most 1000000000000 seconds, "
+            r"not 1e\+308",
+        ),
     ],
-    ids=["rate-above-100%", "not-a-number", "name-too-long"],
+    ids=["rate-above-100%", "not-a-number", "name-too-long", "seconds-1e308"],
 )
 def test_a_value_out_of_range_on_the_command_line(
     cli: Runner, project: Path, args: list[str], message: str
@@ -450,6 +610,36 @@ def test_a_value_out_of_range_on_the_command_line(
     before = Before.of(project.parent)
     args = [a.format(p=project, d=project.parent) for a in args]
     one_line(cli(*args), rf"workbench: {message}")
+    before.unchanged()
+
+
+@row("number too large: command line")
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["compare", "{p}", "99999999999999999999", "1"],
+            r"argument RUN_A: '99999999999999999999' is too large \(at most 1000000000000\) "
+            r"\(see: workbench compare --help\)",
+        ),
+        (
+            ["history", "{p}", "--limit", "18446744073709551616"],
+            r"argument --limit: '18446744073709551616' is too large \(at most 1000000000000\) "
+            r"\(see: workbench history --help\)",
+        ),
+        (
+            ["sizing", "--target", "0.9999999999999999"],
+            r"--target 0\.9999999999999999: showing it takes 26983157501759035 cases, more than "
+            r"the 1000000000000 a project counts; choose a lower target",
+        ),
+    ],
+    ids=["run-id", "history-limit", "sizing-target"],
+)
+def test_a_number_too_large_on_the_command_line(
+    cli: Runner, project: Path, args: list[str], message: str
+) -> None:
+    before = Before.of(project.parent)
+    one_line(cli(*[a.format(p=project) for a in args]), rf"workbench: {message}")
     before.unchanged()
 
 

@@ -877,9 +877,9 @@ def _unreadable_value(error: Exception, args: argparse.Namespace | None) -> str 
 
     record = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", error.title).lower()
     where = getattr(args, "path", None) or "the project"
-    return (
-        f"{where}: the project file holds a value this version cannot read "
-        f"({record}: {describe_validation_error(error)})"
+    return (  # (worded as the store words a record it cannot load)
+        f"{where}: the project file holds an invalid value in a {record} "
+        f"({describe_validation_error(error)}); undo the edit that wrote it, or restore a backup"
     )
 
 

@@ -673,16 +673,17 @@ def _run(row: dict[str, Any], where: str) -> Run:
     """A stored run as a model; a run that does not validate (written by another version,
     or edited by hand) is a ``ProjectFileError`` naming the file, the run and the field."""
     data = {key: value for key, value in row.items() if value is not None}
-    problem = f"{where}: run {row.get('id')} holds a value this version cannot read"
+    problem = f"{where}: the project file holds an invalid value in run {row.get('id')}"
+    then = "undo the edit that wrote it, or restore a backup"
     for name in ("metrics", "details"):
         try:
             data[name] = json.loads(data.get(name) or "{}")
         except (ValueError, RecursionError, TypeError):
-            raise ProjectFileError(f"{problem} ({name}: not valid JSON)") from None
+            raise ProjectFileError(f"{problem} ({name}: not valid JSON); {then}") from None
     try:
         return Run.model_validate(data)
     except ValidationError as error:
-        raise ProjectFileError(f"{problem} ({describe_validation_error(error)})") from None
+        raise ProjectFileError(f"{problem} ({describe_validation_error(error)}); {then}") from None
 
 
 def list_runs(store: Store) -> list[Run]:
