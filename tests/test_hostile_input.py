@@ -701,3 +701,43 @@ async def test_a_deep_jsonl_imported_in_the_ui_is_refused_and_the_app_runs_on(
         status = str(app.screen.query_one("StatusLine").render())
         assert "Not imported" in status and "nested too deeply to read" in status, status
     assert sha256(project) == digest
+
+
+def test_the_command_line_bounds_whole_numbers_as_the_models_do() -> None:
+    from workbench import cli, models
+
+    assert cli.MAX_WHOLE == models.MAX_WHOLE  # (cli keeps its own copy: no pydantic at start)
+
+
+def test_the_progress_bar_keeps_its_carriage_return_and_shows_the_file_name(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workbench import cli
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = cli._Revealing(out), cli._Revealing(err)  # as main() does
+    try:
+        bar = cli.ProgressBar(f"Importing {WIPE}results.csv")
+        bar(50, 100)
+        bar(100, 100)
+    finally:
+        sys.stdout, sys.stderr = out, err
+    drawn = capsys.readouterr().err
+    assert drawn.startswith("\rImporting ⟨U+001B⟩[2J⟨U+001B⟩[Hresults.csv [")
+    assert ESC not in drawn and drawn.endswith("100%\n")
+
+
+def test_a_newline_in_a_name_cannot_fake_a_line_of_check(cli: Runner, tmp_path: Path) -> None:
+    source = tmp_path / "lines.toml"
+    name = "All good: GO\r\nreally: GO\rso"
+    source.write_text(f"[project]\nname = {json.dumps(name)}\n", encoding="utf-8")
+    project = tmp_path / "lines.sqlite"
+    assert cli("new", project, "--from", source).code == 0
+    checked = cli("check", project)
+    assert checked.code == 1
+    assert checked.out.splitlines()[0] == (
+        "All good: GO⟨U+000D⟩⟨U+000A⟩really: GO⟨U+000D⟩so: NO-GO"
+    )
+    assert "\r" not in checked.out
+    assert cli("status", project).out.splitlines()[0].startswith("All good: GO⟨U+000D⟩⟨U+000A⟩")

@@ -24,7 +24,7 @@ from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 from workbench import __version__
 from workbench.errors import WorkbenchError
-from workbench.invisible import escape_invisible_json, reveal_invisible
+from workbench.invisible import escape_invisible_json, reveal_controls
 from workbench.vocab import ITEM_STATUSES, RISKS
 
 if TYPE_CHECKING:
@@ -64,11 +64,20 @@ class _Revealing:
         self.unrevealed = stream
 
     def write(self, text: str) -> int:
-        self.unrevealed.write(reveal_invisible(text))
+        self.unrevealed.write(reveal_controls(text))
         return len(text)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.unrevealed, name)
+
+
+_ONE_LINE = str.maketrans({"\n": "⟨U+000A⟩", "\r": "⟨U+000D⟩"})
+
+
+def _v(value: object) -> str:
+    """A value from a project or a file, as one line of output: a newline in a name or a
+    label is shown, so that it cannot start a line of its own (a fake verdict)."""
+    return str(value).translate(_ONE_LINE)
 
 
 def _unrevealed(stream: Any) -> Any:
@@ -170,7 +179,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     with _open(args.path) as store:
         data, evidence, result = project_state(store)
     done = sum(i.status != "open" for i in data.checklist)
-    print(f"{data.project.name}  ({data.project.risk} risk)")
+    print(f"{_v(data.project.name)}  ({data.project.risk} risk)")
     if data.project.system:
         print(data.project.system.splitlines()[0][:200])
     print(f"Verdict: {VERDICT_TITLES[result.verdict]}")
@@ -185,16 +194,16 @@ def cmd_status(args: argparse.Namespace) -> int:
         print("Evidence: no evaluation runs yet (workbench import-results PATH FILE)")
     print()
     for score in result.scores:
-        print(f"  {score.title:<20} {_bar(score.score)} {score.passed:>3}/{score.total:<3}")
+        print(f"  {_v(score.title):<20} {_bar(score.score)} {score.passed:>3}/{score.total:<3}")
     if result.blockers:
         print(f"\nBlockers ({len(result.blockers)}):")
         for blocker in result.blockers:
-            print(f"  ✗ {blocker.reason}   [{blocker.where}]")
+            print(f"  ✗ {_v(blocker.reason)}   [{_v(blocker.where)}]")
     if result.open_points:
         print(f"\nOpen points ({len(result.open_points)}):")
         limit = len(result.open_points) if args.all else 10
         for point in result.open_points[:limit]:
-            print(f"  • {point.reason}   [{point.where}]")
+            print(f"  • {_v(point.reason)}   [{_v(point.where)}]")
         if len(result.open_points) > limit:
             print(f"  … and {len(result.open_points) - limit} more (workbench status --all)")
     return EXIT_OK
@@ -216,9 +225,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(result.model_dump(mode="json"))
         return EXIT_OK if ok else EXIT_NOT_READY
-    print(f"{data.project.name}: {VERDICT_TITLES[result.verdict]}")
+    print(f"{_v(data.project.name)}: {VERDICT_TITLES[result.verdict]}")
     for blocker in result.blockers:
-        print(f"  blocker: {blocker.reason}   [{blocker.where}]")
+        print(f"  blocker: {_v(blocker.reason)}   [{_v(blocker.where)}]")
     if result.verdict == "conditional":
         print(f"  {len(result.open_points)} open point(s); see: workbench status {args.path}")
     if args.junit:
@@ -280,7 +289,7 @@ def cmd_measure(args: argparse.Namespace) -> int:
             store, args.metric, value, _user(args), n=args.n, source=args.source or ""
         )
     m = measure_threshold(threshold)
-    text = f"Saved: {threshold.name} = {format_value(m.value, threshold.unit)}"
+    text = f"Saved: {_v(threshold.name)} = {format_value(m.value, threshold.unit)}"
     if m.ci_low is not None and m.ci_high is not None:
         text += (
             f" (95% interval {format_value(m.ci_low, threshold.unit, 1)}"
@@ -331,8 +340,8 @@ def cmd_history(args: argparse.Namespace) -> int:
     for e in entries:
         old = "" if e.old is None else json.dumps(e.old, ensure_ascii=False)[:60]
         new = "" if e.new is None else json.dumps(e.new, ensure_ascii=False)[:60]
-        what = f"{e.entity} {e.key}".strip()
-        print(f"{e.at}  {e.by:<12} {what} {e.field}: {old} → {new}")
+        what = _v(f"{e.entity} {e.key}".strip())
+        print(f"{e.at}  {_v(e.by):<12} {what} {_v(e.field)}: {old} → {new}")
     return EXIT_OK
 
 
@@ -401,7 +410,7 @@ class ProgressBar:
     """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
 
     def __init__(self, what: str) -> None:
-        self.what = reveal_invisible(what)  # (a file's name; the bar itself is ours)
+        self.what = reveal_controls(_v(what))  # (a file's name; the bar itself is ours)
         self.enabled = sys.stderr.isatty()
         self.last = -1
 
@@ -469,18 +478,18 @@ def _import_results(args: argparse.Namespace) -> int:
                 progress=ProgressBar(f"Importing {Path(args.file).name}"),
             )
         except AlreadyImported as error:
-            print(f"workbench: {error}", file=sys.stderr)
+            print(f"workbench: {_v(error)}", file=sys.stderr)
             return EXIT_ALREADY_IMPORTED
         except ImportRefused as error:
-            print(f"workbench: {error}", file=sys.stderr)
+            print(f"workbench: {_v(error)}", file=sys.stderr)
             for bad in error.bad_rows[:10]:
-                print(f"  line {bad.line}: {bad.reason}", file=sys.stderr)
+                print(f"  line {bad.line}: {_v(bad.reason)}", file=sys.stderr)
             if error.total_bad > 10:
                 print(f"  … and {error.total_bad - 10} more", file=sys.stderr)
             return EXIT_USAGE
         data, _evidence, _result = project_state(store)
     for line in report.summary():
-        print(line)
+        print(_v(line))
     run = report.run
     for threshold in data.thresholds:
         m = measure_threshold(threshold)
@@ -491,8 +500,9 @@ def _import_results(args: argparse.Namespace) -> int:
                     f" (95% {format_value(m.ci_low, threshold.unit, 1)}"
                     f"–{format_value(m.ci_high, threshold.unit, 1)})"
                 )
+            value = format_value(m.value, threshold.unit, 1)
             print(
-                f"  {threshold.name:<34} {format_value(m.value, threshold.unit, 1):>8}{interval}"
+                f"  {_v(threshold.name):<34} {value:>8}{interval}"
                 f"  {threshold.comparator} {format_value(threshold.target, threshold.unit)}:"
                 f" {m.status.replace('_', ' ')}"
             )
@@ -529,15 +539,15 @@ def cmd_runs(args: argparse.Namespace) -> int:
         accuracy = _rate_text(m.accuracy.value, None, None, "rate")
         errors = _rate_text(m.error_rate.value, None, None, "rate")
         print(
-            f"{mark}{run.id:>3}  {run.imported_at[:16]}  {run.label[:36]:<36} "
-            f"{run.case_count:>7} cases  accuracy {accuracy:>6}  errors {errors:>6}  {tool}"
+            f"{mark}{run.id:>3}  {run.imported_at[:16]}  {_v(run.label[:36]):<36} "
+            f"{run.case_count:>7} cases  accuracy {accuracy:>6}  errors {errors:>6}  {_v(tool)}"
         )
     if evidence.bias is not None:
         headline, detail = bias_words(evidence.bias)
-        print(f"\n{headline}: {detail}")
+        print(f"\n{_v(headline)}: {_v(detail)}")
     thin = [c for c in evidence.composition if c.flagged]
     for c in thin:
-        print(f"Under-represented {c.dimension} {c.name!r}: {c.reason}")
+        print(f"Under-represented {c.dimension} {c.name!r}: {_v(c.reason)}")
     print("* the latest run, which the thresholds use")
     return EXIT_OK
 
@@ -566,7 +576,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             }
         )
     else:
-        print(f"Run {before.id} ({before.label}) → run {after.id} ({after.label})")
+        print(f"Run {before.id} ({_v(before.label)}) → run {after.id} ({_v(after.label)})")
         for c in changes:
             unit = "seconds" if c.metric == "response_time" else "rate"
             delta = "—"
@@ -577,11 +587,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
                 if c.ci_low is not None and c.ci_high is not None:
                     delta += f" ({c.ci_low * scale:+.1f} to {c.ci_high * scale:+.1f})"
             print(
-                f"  {c.title:<24} {_rate_text(c.before, None, None, unit):>8} → "
+                f"  {_v(c.title):<24} {_rate_text(c.before, None, None, unit):>8} → "
                 f"{_rate_text(c.after, None, None, unit):>8}  {delta:<28} {c.verdict.upper()}"
             )
         for line in flips.lines():
-            print(line)
+            print(_v(line))
     regressions = [c for c in changes if c.verdict == "regression"]
     return EXIT_NOT_READY if regressions and args.fail_on_regression else EXIT_OK
 
@@ -650,17 +660,21 @@ def cmd_sizing(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from workbench.files import check_project_file
 
+    if not 1 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port}: a port is a number from 1 to 65535")
     check_project_file(Path(args.path))
     try:
         from workbench.ui.serve import serve
     except ImportError:
         raise UsageError("serving needs textual-serve: pip install 'workbench[serve]'") from None
-    if args.host not in ("127.0.0.1", "localhost", "::1"):
-        print(
-            f"Warning: listening on {args.host}: anyone who can reach it can edit the project.",
-            file=sys.stderr,
-        )
-    serve(Path(args.path), args.host, args.port)
+    # (a port in use, an address not this machine's: ServeError, one line and exit 2)
+    serve(
+        Path(args.path),
+        args.host,
+        args.port,
+        max_sessions=args.max_sessions,
+        read_only=args.read_only,
+    )
     return EXIT_OK
 
 
@@ -839,8 +853,21 @@ def build_parser() -> Parser:
 
     p = command("serve", cmd_serve, "run the workshop UI in a browser, for remote participants")
     p.add_argument("path", metavar="PATH")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0: your "
+        "network, still with the token)",
+    )
     p.add_argument("--port", type=_positive_int, default=8000, help="port (default 8000)")
+    p.add_argument(
+        "--max-sessions",
+        type=_positive_int,
+        default=8,
+        metavar="N",
+        help="browser sessions at once, each an app process (default 8)",
+    )
+    p.add_argument("--read-only", action="store_true", help="observers: they can look, not edit")
     return parser
 
 
@@ -892,8 +919,8 @@ def _main(argv: Sequence[str] | None) -> int:
             parser.print_help()
             return EXIT_USAGE
         return _run(args)
-    except WorkbenchError as error:
-        print(f"workbench: {error}", file=sys.stderr)
+    except WorkbenchError as error:  # (one line, whatever a value it quotes holds)
+        print(f"workbench: {_v(error)}", file=sys.stderr)
         return EXIT_USAGE
     except sqlite3.Error as error:  # a write refused below the store (read-only, disk full)
         from workbench.store import describe_sqlite_error
@@ -914,7 +941,7 @@ def _main(argv: Sequence[str] | None) -> int:
     except Exception as error:
         unreadable = _unreadable_value(error, args)
         if unreadable is not None:
-            print(f"workbench: {unreadable}", file=sys.stderr)
+            print(f"workbench: {_v(unreadable)}", file=sys.stderr)
             return EXIT_USAGE
         if os.environ.get("WORKBENCH_DEBUG"):
             raise

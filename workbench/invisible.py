@@ -45,6 +45,13 @@ def has_surrogate(text: str) -> bool:
     return _SURROGATE.search(text) is not None
 
 
+def reveal_controls(text: str) -> str:
+    """``text`` as it may reach a terminal: every character ``reveal_invisible`` shows is
+    shown, carriage returns too (one could send the cursor back over what a line said);
+    newlines and tabs stay."""
+    return _INVISIBLE.sub(_shown, text)
+
+
 def _json_escape(match: re.Match[str]) -> str:
     code = ord(match.group())
     if code <= 0xFFFF:
