@@ -660,17 +660,21 @@ def cmd_sizing(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from workbench.files import check_project_file
 
+    if not 1 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port}: a port is a number from 1 to 65535")
     check_project_file(Path(args.path))
     try:
         from workbench.ui.serve import serve
     except ImportError:
         raise UsageError("serving needs textual-serve: pip install 'workbench[serve]'") from None
-    if args.host not in ("127.0.0.1", "localhost", "::1"):
-        print(
-            f"Warning: listening on {args.host}: anyone who can reach it can edit the project.",
-            file=sys.stderr,
-        )
-    serve(Path(args.path), args.host, args.port)
+    # (a port in use, an address not this machine's: ServeError, one line and exit 2)
+    serve(
+        Path(args.path),
+        args.host,
+        args.port,
+        max_sessions=args.max_sessions,
+        read_only=args.read_only,
+    )
     return EXIT_OK
 
 
@@ -849,8 +853,21 @@ def build_parser() -> Parser:
 
     p = command("serve", cmd_serve, "run the workshop UI in a browser, for remote participants")
     p.add_argument("path", metavar="PATH")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0: your "
+        "network, still with the token)",
+    )
     p.add_argument("--port", type=_positive_int, default=8000, help="port (default 8000)")
+    p.add_argument(
+        "--max-sessions",
+        type=_positive_int,
+        default=8,
+        metavar="N",
+        help="browser sessions at once, each an app process (default 8)",
+    )
+    p.add_argument("--read-only", action="store_true", help="observers: they can look, not edit")
     return parser
 
 

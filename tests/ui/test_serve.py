@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -38,6 +39,16 @@ def fetch(url: str, timeout: float = 20.0) -> str:
             time.sleep(0.2)
 
 
+def printed_url(log: Path, timeout: float = 20.0) -> str:
+    """The URL (with its token) that `workbench serve` prints on start."""
+    deadline = time.monotonic() + timeout
+    while not (found := re.search(r"Open (http://\S+\?token=[\w-]+)", log.read_text())):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no URL printed: {log.read_text()}")
+        time.sleep(0.1)
+    return found[1]
+
+
 def test_the_command_runs_this_interpreter_on_the_project(tmp_path: Path) -> None:
     command = app_command(tmp_path / "my project.sqlite")
     assert command.startswith(sys.executable)
@@ -61,7 +72,8 @@ def test_serve_answers_a_browser_on_loopback(sample_path: Path, tmp_path: Path) 
         env={**os.environ, "NO_COLOR": "1"},
     )
     try:
-        page = fetch(f"http://{HOST}:{port}/")
+        url = printed_url(tmp_path / "serve.log")
+        page = fetch(f"{url}&name=tester")
         assert "workbench" in page
         assert sample_path.name in page
         assert f"ws://{HOST}:{port}/ws" in page

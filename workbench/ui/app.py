@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from workbench.errors import WorkbenchError
-from workbench.ui import config
+from workbench.ui import config, served
 from workbench.ui.commands import WorkbenchCommands
 from workbench.ui.messages import EditFailed, Navigate, Saved, SnapshotLoaded
 from workbench.ui.screens import PLACE_BY_MODE, PLACES, mode_for
@@ -105,7 +105,8 @@ class WorkbenchApp(App[int]):
         self.log.info(f"started in {self.startup_ms:.0f} milliseconds")
 
     def watch_theme(self, name: str) -> None:
-        if self._theme_ready and name and name != self._saved_theme:
+        # (a browser participant's theme is theirs: not saved in the facilitator's settings)
+        if self._theme_ready and name and name != self._saved_theme and not served.is_served():
             self._saved_theme = name
             self._remember_theme(name)
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from workbench.ui import served
+
 if TYPE_CHECKING:  # the core is imported by the first read, in a worker thread
     from workbench.catalog import Template
     from workbench.evaluation.evidence import Evidence
@@ -42,7 +44,10 @@ class ProjectSession:
         self.path = path
         self._lock = threading.RLock()
         self._store: Store | None = None
-        self._editor = editor
+        # a browser participant (``workbench serve``) edits under the name they gave
+        self._participant = served.participant()
+        self._editor = self._participant or editor
+        self.read_only = served.is_read_only()
         self.version = 0  # bumped by every edit made here
         self._data_version: int | None = None
         self._cached: Snapshot | None = None
@@ -148,6 +153,8 @@ class ProjectSession:
 
     def edit(self, action: Callable[[Store, str], T]) -> T:
         """Run one edit (an operations function) as the current editor."""
+        if self.read_only:
+            raise served.ReadOnlyError(served.READ_ONLY_MESSAGE)
         with self._lock:
             result = action(self.store, self.editor)
             self.version += 1
@@ -163,7 +170,8 @@ class ProjectSession:
             return self.store.history(**filters)
 
     def set_editor(self, name: str) -> None:
-        self._editor = name
+        if not self._participant:  # (a participant's edits stay under their own name)
+            self._editor = name
 
     def _read_data_version(self) -> int:
         assert self._store is not None

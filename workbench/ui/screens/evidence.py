@@ -30,6 +30,7 @@ from workbench.evaluation.runs import (
     page_results,
 )
 from workbench.readiness import format_value
+from workbench.ui import served
 from workbench.ui.dialogs.form import FormDialog, FormField, Values
 from workbench.ui.screens.base import AreaScreen
 from workbench.ui.session import Snapshot
@@ -442,6 +443,8 @@ class EvidenceScreen(AreaScreen):
             path = Path(values["file"].strip()).expanduser()
             if not values["file"].strip():
                 return "give the results file's path"
+            if served.is_served() and not served.inside(folder, folder / path):
+                return served.outside_message(folder)  # (a remote participant)
             if not (path if path.is_absolute() else folder / path).is_file():
                 return f"no such file: {path}"
             try:
@@ -532,6 +535,8 @@ class EvidenceScreen(AreaScreen):
             rows = getattr(error, "bad_rows", [])
             if rows:
                 message += " · " + "; ".join(f"line {b.line}: {b.reason}" for b in rows[:3])
+            if served.is_served():  # a remote participant is told why, not what is in it
+                message = served.without_file_contents(message)
             self.app.call_from_thread(self.app.show_status, f"Not imported · {message}", True)  # type: ignore[attr-defined]
         else:
             run = report.run

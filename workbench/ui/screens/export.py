@@ -14,6 +14,7 @@ from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Static
 from workbench.errors import WorkbenchError
 from workbench.export import export_reports
 from workbench.reports import FORMATS
+from workbench.ui import served
 from workbench.ui.screens.base import AreaScreen
 from workbench.ui.session import Snapshot
 from workbench.ui.text import Text
@@ -125,12 +126,18 @@ class ExportScreen(AreaScreen):
             self._say("Tick at least one format.", error=True)
             self.app.bell()
             return
+        folder = self.folder()
+        project_folder = self.workbench.session.path.absolute().parent
+        if served.is_served() and not served.inside(project_folder, folder):
+            self._say(served.outside_message(project_folder, "written"), error=True)
+            self.app.bell()
+            return
         self.running = True
         bar = self.query_one("#export-progress", ProgressBar)
         bar.update(total=len(formats), progress=0)
         bar.add_class("-shown")
         self.query_one("#export-progress-label", Label).update("Writing…")
-        self._export(formats, self.folder())
+        self._export(formats, folder)
 
     @work(thread=True, exclusive=True, group="export")
     def _export(self, formats: list[str], folder: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
+from workbench.ui import served
 from workbench.ui.text import Text
 
 
@@ -15,7 +16,8 @@ class StatusLine(Static):
     """
 
     def __init__(self) -> None:
-        super().__init__("Every edit is saved at once · ? keys · ctrl+p commands", markup=False)
+        first = served.READ_ONLY_MESSAGE if served.is_read_only() else "Every edit is saved at once"
+        super().__init__(f"{first} · ? keys · ctrl+p commands", markup=False)
 
     def show(self, text: str, error: bool = False) -> None:
         self.set_class(error, "-error")
