@@ -741,3 +741,43 @@ def test_a_newline_in_a_name_cannot_fake_a_line_of_check(cli: Runner, tmp_path: 
     )
     assert "\r" not in checked.out
     assert cli("status", project).out.splitlines()[0].startswith("All good: GO⟨U+000D⟩⟨U+000A⟩")
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE decisions SET links = '{not json'",
+        "UPDATE thresholds SET measured = '[1, 2'",
+        "UPDATE workshop SET attendees = 'x'",
+        "UPDATE meta SET value = NULL",
+        "UPDATE meta SET value = X'FFFE'",
+        "UPDATE items SET status = 'bogus'",
+        "UPDATE runs SET metrics = '\x1b[2J'",
+    ],
+)
+def test_a_project_edited_by_hand_is_never_an_internal_error(
+    cli: Runner, project: Path, tmp_path: Path, sql: str
+) -> None:
+    """A sample of a sweep over every table and column (set to bad JSON, NULL, a blob, an
+    escape sequence, huge numbers): every command reads, or refuses in one line."""
+    assert cli("import-results", project, DATA / "results.csv").code == 0
+    assert cli("decide", project, "--title", "T", "--decision", "D", "--rationale", "R").code == 0
+    conn = sqlite3.connect(project)
+    conn.execute(sql)
+    conn.commit()
+    conn.close()
+    (tmp_path / "out").mkdir()
+    for args in (
+        ["status"],
+        ["check"],
+        ["runs"],
+        ["history"],
+        ["compare"],
+        ["export", "--format", "all", "--output-dir", tmp_path / "out"],
+    ):
+        result = cli(args[0], project, *args[1:])
+        assert result.code in (0, 1, 2), (args, result)
+        assert "internal error" not in result.err and "Traceback" not in result.err
+        assert ESC not in result.out + result.err
+        if result.code == 2:
+            assert len(result.err.splitlines()) == 1, result.err

@@ -254,6 +254,8 @@ def parse_toml(text: str, source: str) -> dict[str, Any]:
     naming ``source`` and the line."""
     import tomllib  # (only here: most commands read the template from the project)
 
+    if not isinstance(text, str):  # (a project's stored template, edited by hand)
+        raise TemplateError(f"{source}: not TOML text (a {type(text).__name__})")
     text = text.removeprefix("\ufeff")  # a byte-order mark, as some editors write one
     check_toml_shape(text, source)
     try:

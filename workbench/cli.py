@@ -895,6 +895,12 @@ def _run(args: argparse.Namespace) -> int:
 def _unreadable_value(error: Exception, args: argparse.Namespace | None) -> str | None:
     """A stored record that does not validate (written by another version, or edited by
     hand) as one line naming the file, the record and the field; None for other errors."""
+    where = getattr(args, "path", None) or "the project"
+    if isinstance(error, json.JSONDecodeError):  # a record's JSON column, edited by hand
+        return (
+            f"{where}: the project file holds a value that is not valid JSON ({error.msg}); "
+            "undo the edit that wrote it, or restore a backup"
+        )
     pydantic = sys.modules.get("pydantic")
     if pydantic is None or not isinstance(error, pydantic.ValidationError):
         return None
@@ -903,7 +909,6 @@ def _unreadable_value(error: Exception, args: argparse.Namespace | None) -> str 
     from workbench.errors import describe_validation_error
 
     record = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", error.title).lower()
-    where = getattr(args, "path", None) or "the project"
     return (  # (worded as the store words a record it cannot load)
         f"{where}: the project file holds an invalid value in a {record} "
         f"({describe_validation_error(error)}); undo the edit that wrote it, or restore a backup"
