@@ -357,8 +357,10 @@ def test_a_number_of_5000_digits_is_refused(cli: Runner, project: Path, tmp_path
         '{"id": "a", "correct": true, "epoch": ' + "9" * 40 + "}",
         '{"id": "a", "correct": true, "latency_s": 1' + "0" * 400 + "}",
         '{"id": "a", "correct": true, "scores": {"f1": 1' + "0" * 400 + "}}",
+        '{"id": "a", "correct": true, "scores": {"f1": 1e15}}',
+        '{"id": "a", "correct": true, "latency_ms": 1e16}',
     ],
-    ids=["epoch", "latency", "score"],
+    ids=["epoch", "latency", "score", "score-1e15", "latency-1e16-ms"],
 )
 def test_a_number_too_large_for_its_field_is_a_bad_row(
     cli: Runner, project: Path, tmp_path: Path, line: str

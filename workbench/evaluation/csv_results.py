@@ -255,7 +255,9 @@ def _extras_reader(
                 continue
             value = score_value(cell.replace(",", ".", 1) if decimal_comma else cell)
             if value is None:
-                raise ValueError(f"score {name!r}: {cell!r} is not a number or true/false")
+                raise ValueError(
+                    f"score {name!r}: {cell[:40]!r} is not a number (up to ±10^12) or true/false"
+                )
             scores[name] = value
         return epoch, scores or None
 

@@ -54,7 +54,8 @@ def scores_of(value: Any) -> tuple[Scores | None, str | None]:
         if number is None:
             if raw is None or raw == "":
                 continue
-            return None, f"score {name!r}: {raw!r} is not a number or true/false"
+            shown = repr(raw) if len(repr(raw)) <= 60 else f"{repr(raw)[:40]}…"
+            return None, f"score {name!r}: {shown} is not a number (up to ±10^12) or true/false"
         scores[score_name(name)] = number
     return scores or None, None
 

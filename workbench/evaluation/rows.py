@@ -55,6 +55,8 @@ MAX_LABEL = 200
 # The longest response time a row may have: 10^12 seconds, the bound of a threshold in
 # seconds (models.MAX_VALUE), so a run's mean time is always a value a threshold can hold.
 MAX_LATENCY_MS = MAX_WHOLE * 1000.0
+# The largest named score (either sign): as a measured value (models.MAX_VALUE).
+MAX_SCORE = float(MAX_WHOLE)
 # The longest name of a named score, and how many one row may carry.
 MAX_SCORE_NAME = 120
 MAX_SCORES = 50
@@ -229,7 +231,8 @@ _SCORE_LETTERS = {"C": 1.0, "I": 0.0, "P": 0.5, "N": 0.0}
 
 def score_value(value: Any) -> float | None:
     """A score as a number: true/false and pass/fail as 1/0, Inspect's C/I/P/N as 1/0/0.5/0,
-    numbers as they are; None for anything else (an empty cell, a text answer)."""
+    numbers as they are; None for anything else (an empty cell, a text answer, a number
+    beyond ±10^12, which no threshold could hold)."""
     if isinstance(value, bool):
         return 1.0 if value else 0.0
     if isinstance(value, int | float):
@@ -237,7 +240,7 @@ def score_value(value: Any) -> float | None:
             number = float(value)
         except OverflowError:  # an integer beyond any float
             return None
-        return number if math.isfinite(number) else None
+        return number if math.isfinite(number) and abs(number) <= MAX_SCORE else None
     if isinstance(value, str):
         text = value.strip()
         if text in _SCORE_LETTERS:
@@ -251,7 +254,7 @@ def score_value(value: Any) -> float | None:
             number = float(text.replace(",", ".") if text.count(",") == 1 else text)
         except ValueError:
             return None
-        return number if math.isfinite(number) else None
+        return number if math.isfinite(number) and abs(number) <= MAX_SCORE else None
     return None
 
 
