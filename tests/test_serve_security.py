@@ -30,6 +30,8 @@ import pytest
 
 from workbench import operations
 from workbench.store import Store
+from workbench.ui import served as rules
+from workbench.ui.serve import MAX_HEIGHT, MAX_WIDTH, clamp_size, clean_name
 
 HOST = "127.0.0.1"
 ROOT = Path(__file__).resolve().parent.parent
@@ -443,7 +445,8 @@ async def test_malformed_requests_get_a_status_not_a_traceback(fresh: Served) ->
     assert answer == b"" or re.match(rb"HTTP/1\.[01] 400 ", answer), answer
     writer.close()
     await asyncio.sleep(0.3)
-    assert "Traceback" not in fresh.stderr()
+    console = fresh.stdout() + fresh.stderr()  # (the apps' own errors go to stdout)
+    assert "Traceback" not in console
     assert fresh.token not in fresh.stderr()  # (no access log with the URL in it)
     assert fresh.process.poll() is None
 
@@ -620,3 +623,40 @@ async def test_every_address_still_needs_the_token(tmp_path: Path) -> None:
             assert await refused(session, server.ws(name="x"), server.base) == 403
     finally:
         stop(server)
+
+
+# ------------------------------------------------------------------ the rules, one by one
+
+
+def test_sizes_are_clamped_and_junk_is_no_size() -> None:
+    assert clamp_size(10000, 5000) == (MAX_WIDTH, MAX_HEIGHT) == (500, 200)
+    assert clamp_size("120", "40") == (120, 40)
+    assert clamp_size(0, -3) == (10, 4)
+    for junk in (("wide", 40), (None, 40), (True, 40), (float("inf"), 40), ("9" * 5000, 40)):
+        assert clamp_size(*junk) is None, junk
+
+
+def test_names_are_checked() -> None:
+    assert clean_name("  Ana   María ") == "Ana María"
+    for bad in (None, "", "   ", "a\x1b[31m", "a\u202eb", "x" * 41):
+        assert clean_name(bad) is None, bad
+
+
+def test_a_link_out_of_the_folder_is_outside(tmp_path: Path) -> None:
+    (tmp_path / "results.csv").write_text("id\n", encoding="utf-8")
+    (tmp_path / "passwd.csv").symlink_to("/etc/passwd")
+    assert rules.inside(tmp_path, tmp_path / "results.csv")
+    assert rules.inside(tmp_path, tmp_path / "sub" / ".." / "results.csv")
+    assert not rules.inside(tmp_path, tmp_path / "passwd.csv")
+    assert not rules.inside(tmp_path, tmp_path / ".." / "elsewhere.csv")
+    assert not rules.inside(tmp_path, Path("/etc/passwd"))
+
+
+def test_error_messages_name_nothing_from_the_file() -> None:
+    message = (
+        "passwd: the header has no 'id' column (columns: root:x:0:0:root:/root:/bin/bash); "
+        "map one with --map COLUMN=id · line 3: epoch: '-1' is not a whole number from 1"
+    )
+    shown = rules.without_file_contents(message)
+    assert "root" not in shown and "-1" not in shown
+    assert shown.startswith("passwd: the header has no '…' column (…); map one with --map")

@@ -298,35 +298,34 @@ class WorkbenchServer(Server):
         return f"cannot listen on {where} ({error.strerror or error})"
 
     def start_message(self) -> str:
+        """What the facilitator reads on start: the URL to share, and who can use it."""
         query = f"/?token={self.token}"
+        listening = _url_host(self.host or "0.0.0.0")
         if self.wildcard:
-            here = f"http://127.0.0.1:{self.port}{query}"
-            other = f"http://{socket.gethostname()}:{self.port}{query}"
             lines = [
-                f"Open {here} on this machine, or {other} (or this machine's address) "
-                "from another.",
-                f"Listening on every address ({self.host or '0.0.0.0'}): anyone on your "
-                "network who has the URL with its token can join.",
+                f"Open http://127.0.0.1:{self.port}{query} on this machine; from another, "
+                f"http://{socket.gethostname()}:{self.port}{query} (or this machine's address).",
+                "Who can join: anyone on your network who has the URL with its token "
+                f"(listening on {listening}).",
             ]
         elif self.loopback:
             lines = [
-                f"Open http://{_url_host(self.host)}:{self.port}{query}",
-                "Listening on this machine only: only this machine, with the URL and its "
-                "token, can join (--host 0.0.0.0 for your network).",
+                f"Open http://{listening}:{self.port}{query}",
+                f"Who can join: only this machine (listening on {listening}), with the URL "
+                "and its token; --host 0.0.0.0 opens it to your network.",
             ]
         else:
             lines = [
-                f"Open http://{_url_host(self.host)}:{self.port}{query}",
-                f"Listening on {self.host}: anyone who can reach that address and has the URL "
-                "with its token can join.",
+                f"Open http://{listening}:{self.port}{query}",
+                f"Who can join: anyone who can reach {listening} and has the URL with its token.",
             ]
         lines.append(
-            f"Each participant gives a name, recorded with their edits; at most "
-            f"{self.max_sessions} sessions at once (--max-sessions)."
+            "Each participant gives a name, and the history records their edits under it; "
+            f"at most {self.max_sessions} sessions at once (--max-sessions)."
         )
         if self.read_only:
-            lines.append("Read-only: observers can look, not edit.")
-        lines.append("The token is new each time; ctrl+c stops.")
+            lines.append("Read-only: observers cannot edit.")
+        lines.append("The token is new at each start. Press ctrl+c to stop.")
         return "\n".join(lines)
 
     async def on_startup(self, app: web.Application) -> None:
