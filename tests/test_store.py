@@ -252,3 +252,30 @@ def test_expect_catches_an_edit_made_from_another_window(project: Path) -> None:
             mine.update("item", ITEM, {"evidence": "mine"}, "ana", expect={"evidence": seen})
     with Store.open(project) as store:
         assert store.get("item", ITEM).evidence == "theirs"
+
+
+def test_a_record_inserted_is_validated_so_it_can_be_read(store: Store) -> None:
+    """Found: a rollout week added after week 520 (model_copy skips validation) was
+    written, and the project could never be read again."""
+    from workbench.models import RolloutStage
+
+    stage = RolloutStage(week=1, traffic=0.1).model_copy(update={"week": 521})
+    with pytest.raises(InvalidValueError, match="week: Input should be less than or equal"):
+        store.insert("stage", stage, "ana")
+    assert all(s.week <= 520 for s in store.load().rollout.stages)
+
+
+def test_a_stored_value_that_is_not_json_names_its_record(tmp_path: Path) -> None:
+    path = tmp_path / "p.sqlite"
+    operations.create_project(path, name="P", risk="low", by="x").close()
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE thresholds SET measured = '{not json' WHERE metric = 'accuracy'")
+    conn.commit()
+    conn.close()
+    with Store.open(path) as opened:
+        with pytest.raises(ProjectFileError) as refused:
+            opened.get("threshold", "accuracy")
+    assert str(refused.value) == (
+        f"{path}: the project file holds an invalid value in threshold accuracy (a stored "
+        "value is not valid JSON); undo the edit that wrote it, or restore a backup"
+    )

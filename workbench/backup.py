@@ -41,8 +41,7 @@ def backup(store: Store, reason: str = "manual", folder: Path | None = None) -> 
         ) from None
     if not os.access(folder, os.W_OK):
         raise ProjectFileError(
-            f"{folder}: cannot write here (a read-only folder or file system); "
-            "no backup was made"
+            f"{folder}: cannot write here (a read-only folder or file system); no backup was made"
         )
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = folder / f"{store.path.stem}-{stamp}-{reason}.sqlite"

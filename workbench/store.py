@@ -491,19 +491,23 @@ class Store:
         order = f" ORDER BY {entity.order}" if entity.order else ""
         cursor = self.db.execute(f"SELECT * FROM [{entity.table}]{order}")
         columns = [c[0] for c in cursor.description]
-        decoded = []
-        for values in cursor:
-            row = dict(zip(columns, values, strict=True))
-            try:
-                decoded.append(_decode(entity, row))
-            except ValidationError as error:
-                record = entity.label + (f" {row.get(entity.key)}" if entity.key else "")
-                raise ProjectFileError(
-                    f"{self.where}: the project file holds an invalid value in {record} "
-                    f"({describe_validation_error(error)}); undo the edit that wrote it, "
-                    "or restore a backup"
-                ) from None
-        return decoded
+        return [self._decode(entity, dict(zip(columns, row, strict=True))) for row in cursor]
+
+    def _decode(self, entity: Entity, row: dict[str, Any]) -> Any:
+        """A stored row as its model; a value the model refuses names the record."""
+        try:
+            return _decode(entity, row)
+        except (ValidationError, ValueError) as error:  # (json.JSONDecodeError is a ValueError)
+            record = entity.label + (f" {row.get(entity.key)}" if entity.key else "")
+            why = (
+                describe_validation_error(error)
+                if isinstance(error, ValidationError)
+                else "a stored value is not valid JSON"
+            )
+            raise ProjectFileError(
+                f"{self.where}: the project file holds an invalid value in {record} "
+                f"({why}); undo the edit that wrote it, or restore a backup"
+            ) from None
 
     def _single(self, name: str) -> Any:
         rows = self._rows(ENTITIES[name])
@@ -552,7 +556,7 @@ class Store:
             row = self._fetch(entity, key)
         if row is None:
             raise self._not_found(entity, key)
-        return _decode(entity, row)
+        return self._decode(entity, row)
 
     def _fetch(self, entity: Entity, key: Any) -> dict[str, Any] | None:
         column = entity.key or "id"
@@ -775,6 +779,10 @@ class Store:
         """Add one record; its key must be new."""
         entity = ENTITIES[entity_name]
         key = getattr(record, entity.key or "id", 1)
+        try:  # (a record made with model_copy(update=…) has not been validated)
+            record = entity.model.model_validate(record.model_dump())
+        except ValidationError as error:
+            raise InvalidValueError(describe_validation_error(error)) from None
         with self._guard(), self.write():
             if self._fetch(entity, key) is not None:
                 raise InvalidValueError(f"{entity.label} {key!r} already exists")
