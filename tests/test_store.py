@@ -272,9 +272,8 @@ def test_a_stored_value_that_is_not_json_names_its_record(tmp_path: Path) -> Non
     conn.execute("UPDATE thresholds SET measured = '{not json' WHERE metric = 'accuracy'")
     conn.commit()
     conn.close()
-    with Store.open(path) as opened:
-        with pytest.raises(ProjectFileError) as refused:
-            opened.get("threshold", "accuracy")
+    with Store.open(path) as opened, pytest.raises(ProjectFileError) as refused:
+        opened.get("threshold", "accuracy")
     assert str(refused.value) == (
         f"{path}: the project file holds an invalid value in threshold accuracy (a stored "
         "value is not valid JSON); undo the edit that wrote it, or restore a backup"

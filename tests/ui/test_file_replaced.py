@@ -67,9 +67,7 @@ async def test_a_deleted_project_file_is_said_and_edits_are_refused(
     assert not new_path.exists()
 
 
-async def test_a_value_the_app_cannot_read_is_named_on_the_screen(
-    new_path: Path, make_app
-) -> None:
+async def test_a_value_the_app_cannot_read_is_named_on_the_screen(new_path: Path, make_app) -> None:
     """Found: a project holding a value its models refuse left `open` on "Loading the
     project…" with no message."""
     conn = sqlite3.connect(new_path)
