@@ -38,6 +38,7 @@ from workbench.migrations import SCHEMA_VERSION
 DATA = Path(__file__).resolve().parent / "data"
 PAGE = 4096
 NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+ITEM = "testing.edge-cases"
 ROWS: list[str] = []  # the ids of the table's rows, in order, as the tests declare them
 
 
@@ -699,6 +700,119 @@ async def test_a_value_out_of_range_typed_in_the_ui(
         await settled()
         await pilot.pause()
         assert app.is_running
+    before.unchanged()
+
+
+@row("restore while another writes")
+def test_a_restore_while_another_process_writes(
+    cli: Runner, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workbench import store as store_module
+
+    kept = cli("backup", project).out.removeprefix("Backup written to ").strip()
+    before = Before.of(project.parent)
+    writing = sqlite3.connect(project)  # another workbench, inside its write
+    writing.execute("BEGIN IMMEDIATE")
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_S", 0.1)
+    try:
+        result = cli("restore", project, kept)
+    finally:
+        writing.rollback()
+        writing.close()
+    one_line(
+        result,
+        rf"workbench: {q(project)}: busy: another workbench is writing to it; nothing was "
+        "restored; try again when it has finished",
+    )
+    before.unchanged()
+
+
+@row("file replaced or deleted while open")
+def test_a_file_replaced_or_deleted_while_a_command_has_it_open(cli: Runner, project: Path) -> None:
+    from workbench.errors import ProjectFileError
+    from workbench.store import Store
+
+    kept = cli("backup", project).out.removeprefix("Backup written to ").strip()
+    with Store.open(project) as writer:
+        assert cli("restore", project, kept).code == 0
+        before = Before.of(project.parent)
+        with pytest.raises(ProjectFileError) as replaced:
+            operations.tick(writer, ITEM, "done", "ana")
+        before.unchanged()
+    assert re.fullmatch(
+        rf"{q(project)}: the project file was replaced \(restored from a backup\?\) while it "
+        "was open; nothing was saved: open it again and redo the edit",
+        str(replaced.value),
+    )
+    with Store.open(project) as writer:
+        project.unlink()
+        with pytest.raises(ProjectFileError) as deleted:
+            operations.tick(writer, ITEM, "done", "ana")
+    assert str(deleted.value) == (
+        f"{project}: the project file was deleted or moved while it was open; nothing was "
+        "saved (restore it with: workbench restore)"
+    )
+    assert not project.exists()
+
+
+@row("disk full")
+def test_a_write_on_a_full_disk(cli: Runner, tmp_path: Path) -> None:
+    where = tmp_path / "small"
+    where.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(where)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    try:
+        path = where / "demo.sqlite"
+        operations.create_project(path, name="Full", risk="low", by="creator").close()
+        (where / "filler").write_bytes(b"\0" * 200 * 1024)
+        results = tmp_path / "results.csv"
+        lines = ["id,category,correct,output"]
+        lines += [f"case-{n},billing,true,{'an answer ' * 4}" for n in range(20_000)]
+        results.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        before = Before.of(where)
+        one_line(
+            cli("import-results", path, results),
+            rf"workbench: {q(path)}: the disk is full; nothing was saved \(free some space "
+            r"and try again\)",
+        )
+        before.unchanged()
+    finally:
+        subprocess.run(["umount", str(where)], check=False)
+
+
+@row("output is not a regular file")
+def test_an_output_that_is_not_a_regular_file(project: Path, tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    before = Before.of(tmp_path)
+    run = subprocess.run(  # (a process of its own: a regression would wait for ever)
+        [sys.executable, "-m", "workbench", "export", str(project), "-o", str(fifo)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    one_line(
+        Result(run.returncode, run.stdout, run.stderr),
+        rf"workbench: {q(fifo)}: is a named pipe, not a regular file; give a file name",
+    )
+    before.unchanged()
+
+
+@row("undo of someone else's edit")
+def test_an_undo_of_someone_elses_edit(cli: Runner, project: Path) -> None:
+    assert cli("tick", project, ITEM, "--status", "done", "--by", "ana").code == 0
+    before = Before.of(project.parent)
+    one_line(
+        cli("undo", project, "--by", "ben"),
+        rf"workbench: nothing of yours \(ben\) to undo; the last edit is ana's: {ITEM} → done "
+        r"\(to undo it: undo --theirs\)",
+    )
     before.unchanged()
 
 
