@@ -468,6 +468,7 @@ async def test_the_page_loads_nothing_from_outside(fresh: Served) -> None:
         assert any(link.endswith(".js") for link in links)
         resources = [*links, *re.findall(r'url\("?([^")]+)"?\)', page)]
         for link in resources:
+            assert link.startswith("/"), link  # from this server
             async with session.get(f"{fresh.base}{link}") as response:
                 assert response.status == 200, link
                 body = await response.read()
@@ -481,6 +482,57 @@ async def test_the_page_loads_nothing_from_outside(fresh: Served) -> None:
         for url in re.findall(r"https?://[^\s\"'<>)]*", text):
             assert url.startswith(fresh.base), (where, url)
         assert "fonts.googleapis" not in text
+
+
+def find_chromium() -> str | None:
+    for name in (os.environ.get("WORKBENCH_CHROMIUM"), "chromium", "chromium-browser"):
+        if name and (found := shutil.which(name)):
+            return found
+    return None
+
+
+def test_a_real_browser_joins_and_loads_nothing_from_outside(fresh: Served) -> None:
+    """Chromium opens the printed URL: the page's script runs under its CSP, its WebSocket
+    (the token in the cookie, Chromium's own Origin) is accepted, the font comes from this
+    server, and nothing had to be stopped by the policy."""
+    if os.environ.get("WORKBENCH_SKIP_BROWSER") == "1":
+        pytest.skip("WORKBENCH_SKIP_BROWSER=1: the real-browser check is skipped")
+    chromium = find_chromium()
+    if chromium is None:
+        pytest.fail("Chromium is needed (make browser); or WORKBENCH_SKIP_BROWSER=1", False)
+    run = fresh.out.parent / f"chromium-{time.monotonic_ns()}"
+    done = subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+            "--virtual-time-budget=5000",
+            "--enable-logging=stderr",
+            f"--user-data-dir={run / 'profile'}",
+            f"--log-net-log={run / 'net-log.json'}",
+            "--dump-dom",
+            f"{fresh.url}&name=Chromium",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Content Security Policy" not in done.stderr  # nothing the policy had to stop
+    body = re.search(r"<body[^>]*>", done.stdout)
+    # textual.js ran, and its WebSocket's handshake was accepted (the "open" event)
+    assert body and "-loaded" in body[0], done.stdout[:2000]
+    urls = set(re.findall(r'"url":"([^"]*)"', (run / "net-log.json").read_text()))
+    assert f"ws://{HOST}:{fresh.port}/ws?width=" in " ".join(urls)
+    assert f"{fresh.base}/static/fonts/RobotoMono-VariableFont_wght.ttf" in urls
+    assert not [url for url in urls if "fonts.g" in url]  # googleapis, gstatic
 
 
 # ------------------------------------------------------------------ who edits what
