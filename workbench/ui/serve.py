@@ -200,7 +200,10 @@ class WorkbenchAppService(AppService):
         process = self._process
         if process is not None and process.returncode is None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(process.pid, signal.SIGKILL)
+                if hasattr(os, "killpg"):
+                    os.killpg(process.pid, signal.SIGKILL)  # (its own group: see above)
+                else:
+                    process.kill()
 
 
 # ------------------------------------------------------------------ the server
@@ -293,7 +296,9 @@ class WorkbenchServer(Server):
             return f"port {self.port} is in use on {self.host}; choose another with --port"
         if error.errno == errno.EACCES:
             return f"not allowed to listen on {where}; choose a port from 1024 with --port"
-        if error.errno == errno.EADDRNOTAVAIL or isinstance(error, socket.gaierror):
+        if isinstance(error, socket.gaierror):
+            return f"cannot listen on {self.host!r}: no such host name (see --host)"
+        if error.errno == errno.EADDRNOTAVAIL:
             return f"cannot listen on {self.host!r}: not an address of this machine (see --host)"
         return f"cannot listen on {where} ({error.strerror or error})"
 
