@@ -159,6 +159,7 @@ class WorkbenchAppService(AppService):
     def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
         width, height = clamp_size(width, height) or (80, 24)
         environment = super()._build_environment(width=width, height=height)
+        environment.pop(served.READ_ONLY, None)  # (--read-only alone decides, not our shell)
         environment.update(served.environment(self.participant, self.read_only))
         return environment
 
