@@ -52,7 +52,7 @@ from workbench.store import Store
 
 T = TypeVar("T")
 UNITS = ("rate", "seconds", "count", "score", "x baseline")
-BIG = 1e308  # near the largest finite float
+BIG = float(MAX_WHOLE)  # the largest value a project keeps in seconds, counts, scores
 
 PROJECTS = settings(
     max_examples=30,
