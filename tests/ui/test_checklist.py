@@ -72,7 +72,12 @@ async def test_undo_leaves_another_persons_edit_unless_told(new_path: Path, make
         await settle(pilot)
         dialog = app.screen
         assert type(dialog).__name__ == "ConfirmDialog"
-        assert "The last edit is dana's: testing.edge-cases → done" in dialog.question
+        assert dialog.question.splitlines() == [
+            "Nothing of yours (facilitator) to undo.",
+            "The last edit is dana's:",
+            "  testing.edge-cases → done",
+            "Undo their edit?",
+        ]
         await pilot.press("n")
         await settle(pilot)
         with open_store(new_path) as store:

@@ -300,9 +300,8 @@ class WorkbenchApp(App[int]):
 
     def _changed_elsewhere(self, what: str) -> None:
         if what == "deleted":
-            self.show_status(
-                "The project file was deleted or moved: nothing can be saved until it is "
-                "back (workbench restore PATH lists its backups)",
+            self.show_status(  # (one line at 80 columns)
+                "The project file was deleted or moved: nothing is saved until it is restored",
                 error=True,
             )
             return
@@ -359,9 +358,9 @@ class WorkbenchApp(App[int]):
                     lambda store, by: store.undo(by, theirs=True), lambda change: change.summary
                 )
 
-        question = (
-            f"Nothing of yours ({editor}) to undo. The last edit is {newest.by}'s: "
-            f"{newest.summary}. Undo their edit?"
+        question = (  # (a line each: the dialog's title does not wrap)
+            f"Nothing of yours ({editor}) to undo.\nThe last edit is {newest.by}'s:\n"
+            f"  {newest.summary}\nUndo their edit?"
         )
         self.push_screen(ConfirmDialog(question), answered)
 
