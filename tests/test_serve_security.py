@@ -185,8 +185,8 @@ class Browser:
                 if until is None:
                     return self.text
                 pytest.fail(f"{until!r} not on screen after {seconds} s: {self.text[-2000:]!r}")
-            try:
-                message = await self.ws.receive(timeout=left)
+            try:  # (asyncio's own timeout: aiohttp's receive(timeout=…) once waited for ever)
+                message = await asyncio.wait_for(self.ws.receive(), timeout=left)
             except TimeoutError:
                 continue
             if message.type == aiohttp.WSMsgType.BINARY:
@@ -208,6 +208,16 @@ class Browser:
         self.raw = b""
         await self.keys(text)
         await self.read(until=text)
+
+    async def press_until(self, key: str, until: str, attempts: int = 3) -> str:
+        """Press ``key`` until ``until`` is on screen: a key that arrives while a screen is
+        still being switched to can be lost (the screen draws before its table has focus)."""
+        for _attempt in range(attempts - 1):
+            await self.keys(key)
+            if until in await self.read(seconds=5.0):
+                return self.text
+        await self.keys(key)
+        return await self.read(until=until)
 
     async def keys(self, *keys: str) -> None:
         for key in keys:
@@ -562,8 +572,7 @@ async def test_a_participants_edit_is_recorded_under_their_name(fresh: Served) -
         await tab.read(until="Overview")
         await tab.keys("3")
         await tab.read(until="Done/open")
-        await tab.keys(" ")
-        await tab.read(until="Saved")
+        await tab.press_until(" ", "Saved")
         await ws.close()
     entries = history_by(fresh.project, name)
     assert ("item", "status") in [(entity, field) for entity, _key, field in entries]
@@ -618,8 +627,7 @@ async def test_read_only_refuses_an_edit(tmp_path: Path) -> None:
             await tab.read(until="read-only: observers cannot edit")
             await tab.keys("3")
             await tab.read(until="Done/open")
-            await tab.keys(" ")
-            await tab.read(until="Not saved")
+            await tab.press_until(" ", "Not saved")
             await tab.ws.close()
     finally:
         stop(server)
