@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable
+import sqlite3
+import subprocess
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from workbench import operations
 from workbench.catalog import CHECKLISTS_DIR, DEFAULT_TEMPLATE, default_template, new_project_data
@@ -70,3 +75,30 @@ def fill_everything(store: Store, by: str = "filler") -> None:
     for measure in data.oversight.measures:
         store.update("measure", measure.id, {"status": "in_place"}, by)
     operations.decide(store, by, title="Go live", decision="Ship it", rationale="All green")
+
+
+def integrity(path: Path) -> str:
+    """SQLite's integrity check of a file, opened read-only."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
+    finally:
+        conn.close()
+
+
+@contextlib.contextmanager
+def tmpfs(where: Path, size: str) -> Iterator[Path]:
+    """A small file system of its own mounted at ``where`` (a full disk, a read-only
+    mount); the test is skipped where mounting needs a root this machine does not give."""
+    where.mkdir(exist_ok=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", str(where)], check=False)

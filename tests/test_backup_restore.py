@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from core_support import Runner, sha256
+from core_support import Runner, integrity, sha256
 from test_bad_project_files import KINDS
 
 from workbench.backup import list_backups
@@ -20,14 +20,6 @@ from workbench.migrations import APPLICATION_ID, SCHEMA_VERSION
 from workbench.store import Store
 
 ITEM = "testing.edge-cases"
-
-
-def integrity(path: Path) -> str:
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
-    finally:
-        conn.close()
 
 
 def evidence(path: Path) -> str:

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from core_support import TEMPLATE_PATH, Result, Runner, sha256
+from core_support import TEMPLATE_PATH, Result, Runner, sha256, tmpfs
 
 from workbench import operations
 from workbench.migrations import SCHEMA_VERSION
@@ -757,16 +757,7 @@ def test_a_file_replaced_or_deleted_while_a_command_has_it_open(cli: Runner, pro
 
 @row("disk full")
 def test_a_write_on_a_full_disk(cli: Runner, tmp_path: Path) -> None:
-    where = tmp_path / "small"
-    where.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(where)],
-        capture_output=True,
-        check=False,
-    )
-    if mounted.returncode != 0:
-        pytest.skip("cannot mount a small tmpfs here (needs root)")
-    try:
+    with tmpfs(tmp_path / "small", "512k") as where:
         path = where / "demo.sqlite"
         operations.create_project(path, name="Full", risk="low", by="creator").close()
         (where / "filler").write_bytes(b"\0" * 200 * 1024)
@@ -781,8 +772,6 @@ def test_a_write_on_a_full_disk(cli: Runner, tmp_path: Path) -> None:
             r"and try again\)",
         )
         before.unchanged()
-    finally:
-        subprocess.run(["umount", str(where)], check=False)
 
 
 @row("output is not a regular file")

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from core_support import Runner, sha256
+from core_support import Runner, integrity, sha256, tmpfs
 from results_support import one_line_error
 
 from workbench import operations
@@ -31,14 +31,6 @@ from workbench.errors import ProjectFileError
 from workbench.store import Store
 
 ITEM = "testing.edge-cases"
-
-
-def integrity(path: Path) -> str:
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
-    finally:
-        conn.close()
 
 
 def decisions(path: Path) -> list[str]:
@@ -244,19 +236,8 @@ def test_a_killed_writers_own_journal_is_still_rolled_back(cli: Runner, project:
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 512 KB file system (tmpfs), where a write runs out of space."""
-    where = tmp_path / "small"
-    where.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(where)],
-        capture_output=True,
-        check=False,
-    )
-    if mounted.returncode != 0:
-        pytest.skip("cannot mount a small tmpfs here (needs root)")
-    try:
+    with tmpfs(tmp_path / "small", "512k") as where:
         yield where
-    finally:
-        subprocess.run(["umount", str(where)], check=False)
 
 
 @pytest.mark.parametrize("filler_kb", [100, 180, 260])
@@ -362,23 +343,12 @@ def test_the_default_export_name_is_unaffected(cli: Runner, project: Path, tmp_p
 @pytest.fixture
 def read_only_mount(tmp_path: Path) -> Iterator[Path]:
     """A file system mounted read-only, holding a project and a backup of it."""
-    where = tmp_path / "ro"
-    where.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(where)],
-        capture_output=True,
-        check=False,
-    )
-    if mounted.returncode != 0:
-        pytest.skip("cannot mount a tmpfs here (needs root)")
-    try:
+    with tmpfs(tmp_path / "ro", "2m") as where:
         operations.create_project(where / "p.sqlite", name="RO", risk="low", by="x").close()
         with Store.open(where / "p.sqlite") as opened:
             make_backup(opened)
         subprocess.run(["mount", "-o", "remount,ro", str(where)], check=True)
         yield where
-    finally:
-        subprocess.run(["umount", str(where)], check=False)
 
 
 def test_new_restore_and_backup_on_a_read_only_mount_say_so(
