@@ -372,3 +372,26 @@ def test_new_restore_and_backup_on_a_read_only_mount_say_so(
     )
     assert sha256(project) == before
     assert cli("status", project).code == 0
+
+
+def test_restore_while_another_process_commits_is_refused_not_taken_for_unreadable(
+    cli: Runner, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file locked for a commit cannot even be read: that is busy, not unreadable, and a
+    restore must not copy its bytes and swap it under the writer."""
+    kept = backup_of(cli, project)
+    before = sha256(project)
+    committing = sqlite3.connect(project)
+    committing.execute("BEGIN EXCLUSIVE")
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_S", 0.1)
+    try:
+        message = one_line_error(cli("restore", project, kept))
+    finally:
+        committing.rollback()
+        committing.close()
+    assert message == (
+        f"workbench: {project}: busy: another workbench is writing to it; nothing was "
+        "restored; try again when it has finished"
+    )
+    assert sha256(project) == before
+    assert not list((project.parent / "backups").glob("*unreadable*"))

@@ -137,13 +137,21 @@ def restore(backup_file: Path, project: Path) -> Restored:
         clean()
 
 
+_BUSY = (
+    "{project}: busy: another workbench is writing to it; nothing was restored; "
+    "try again when it has finished"
+)
+
+
 def _replace_holding_lock(project: Path, partial: Path) -> Restored:
     from workbench import store as store_module
     from workbench.store import Store
 
     try:
         current = Store.open(project)  # (a journal of its own is played back into it here)
-    except ProjectFileError:
+    except ProjectFileError as error:
+        if ": busy, " in str(error):  # (locked while being written: not unreadable)
+            raise ProjectFileError(_BUSY.format(project=project)) from None
         # unreadable as a project: its bytes are kept as they are, whatever they hold
         safety = _copy_bytes(project)
         set_aside = set_aside_journal(project)
@@ -158,10 +166,7 @@ def _replace_holding_lock(project: Path, partial: Path) -> Restored:
                 lock.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as error:
                 if "locked" in str(error) or "busy" in str(error):
-                    raise ProjectFileError(
-                        f"{project}: busy: another workbench is writing to it; nothing was "
-                        "restored; try again when it has finished"
-                    ) from None
+                    raise ProjectFileError(_BUSY.format(project=project)) from None
                 raise
             safety = backup(current, reason="before-restore")
             set_aside = set_aside_journal(project)  # (none: nothing was written here)
