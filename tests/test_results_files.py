@@ -7,10 +7,14 @@ test_runs_import.py; the real tools' output files are in test_tool_outputs.py.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from results_support import (
     BAD_ROWS_CSV,
     JSONL,
@@ -151,6 +155,42 @@ def test_an_unclosed_quote_is_one_bad_row_not_a_silent_merge(tmp_path: Path) -> 
     assert bad(parsed) == [
         (3, "unparseable: unexpected end of data (a quote opened here runs on to line 5)")
     ]
+
+
+# Cells with every kind of line break inside quotes, blank lines and broken quotes.
+_cell = st.sampled_from(["a", "", "b c", '"x\ny"', '"x\r\ny"', '"x\ry"', '"\n\n"', '"q""q"', 'x"y'])
+_record = st.lists(_cell, min_size=0, max_size=3).map(",".join)
+_csv_text = st.lists(_record, max_size=12).flatmap(
+    lambda lines: st.sampled_from(["\n", "\r\n", "\r"]).map(
+        lambda end: "id,output\n" + "".join(line + end for line in lines)
+    )
+)
+
+
+@given(text=_csv_text, size=st.integers(1, 5))
+def test_each_record_starts_on_the_line_the_csv_module_counts(text: str, size: int) -> None:
+    # The independent count: the stdlib reader's own line_num after each record.
+    reference = csv.reader(io.StringIO(text, newline=""), strict=True)
+    next(reference)
+    expected, last = [], reference.line_num
+    while True:
+        try:
+            cells = next(reference)
+        except StopIteration:
+            break
+        except csv.Error:
+            expected.append((last + 1, None))
+        else:
+            expected.append((last + 1, cells))
+        last = reference.line_num
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    next(reader)
+    got = []
+    for starts, rows, broken in csv_results.records(reader, size):
+        places = {place for place, _ in broken}
+        for place, (start, cells) in enumerate(zip(starts, rows, strict=True)):
+            got.append((start, None if place in places else cells))
+    assert got == expected
 
 
 def test_rows_after_a_stray_quote_are_still_read(tmp_path: Path) -> None:

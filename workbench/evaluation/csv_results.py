@@ -18,7 +18,6 @@ import csv
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import compress, islice, repeat
-from operator import attrgetter
 from pathlib import Path
 from typing import IO, Any
 
@@ -108,31 +107,50 @@ def records(
     """The records after the header, ``size`` at a time: the line each starts on, its
     cells (an empty list for a blank line or a broken record's place), and the broken
     records with their place in the chunk."""
-    # Each record with the line it ends on, read without a Python statement per record.
-    ends = zip(reader, map(attrgetter("line_num"), repeat(reader)), strict=False)
     last_end = reader.line_num  # the line before the next record
     while True:
-        taken: list[tuple[list[str], int]] = []
+        taken: list[list[str]] = []
+        ends: list[int] = []  # the line each record in ``taken`` ends on
         broken: list[tuple[int, BadRow]] = []
         while len(taken) + len(broken) < size:
+            before, wanted = len(taken), size - len(taken) - len(broken)
+            since = ends[-1] if ends else last_end
             try:
-                before = len(taken)
-                taken.extend(islice(ends, size - len(taken) - len(broken)))
-                if len(taken) - before < size - before - len(broken):
-                    break  # the end of the file
+                taken.extend(islice(reader, wanted))
             except csv.Error as error:  # (the rows read before it are in ``taken``)
-                start = (taken[-1][1] if taken else last_end) + 1
+                ends += _line_ends(taken[before:], since)
+                start = (ends[-1] if ends else last_end) + 1
                 reason = f"unparseable: {error}"
                 if reader.line_num > start:
                     reason += f" (a quote opened here runs on to line {reader.line_num})"
                 broken.append((len(taken), BadRow(start, reason)))
-                taken.append(([], reader.line_num))  # a place holder, dropped below
+                taken.append([])  # a place holder, dropped below
+                ends.append(reader.line_num)
+                continue
+            read = len(taken) - before
+            if reader.line_num - since == read:  # a line a record: the common case
+                ends += range(since + 1, reader.line_num + 1)
+            else:
+                ends += _line_ends(taken[before:], since)
+            if read < wanted:
+                break  # the end of the file
         if not taken:
             return
-        rows, record_ends = zip(*taken, strict=True)
-        starts = list(map((1).__add__, (last_end, *record_ends[:-1])))
-        last_end = record_ends[-1]
-        yield starts, rows, broken
+        starts = [last_end + 1, *map((1).__add__, ends[:-1])]
+        last_end = ends[-1]
+        yield starts, taken, broken
+
+
+def _line_ends(rows: Sequence[list[str]], since: int) -> list[int]:
+    """The line each record ends on, the first starting after line ``since``: a record
+    runs on one line further for each line break inside its (quoted) cells, which the
+    reader keeps as they were (CRLF, LF or a lone CR, each one line)."""
+    ends = []
+    for cells in rows:
+        breaks = sum(c.count("\n") + c.count("\r") - c.count("\r\n") for c in cells)
+        since += 1 + breaks
+        ends.append(since)
+    return ends
 
 
 def refuse_repeated_columns(header: Sequence[str], shown: Sequence[str] | None = None) -> None:
