@@ -52,7 +52,7 @@ bench: $(STAMP)
 
 # tests/test_report_security.py opens the HTML report in a real headless Chromium
 # (Debian's chromium package). Installing it needs root, so `make test` does not do it:
-# without Chromium those tests fail and say to run this, or set WORKBENCH_SKIP_BROWSER=1.
+# without Chromium those tests are skipped and the summary says so (under CI they fail).
 browser:
 	command -v chromium >/dev/null || { apt-get update && apt-get install -y --no-install-recommends chromium; }
 

@@ -13,7 +13,6 @@ enough for a 2-core machine.
 from __future__ import annotations
 
 import argparse
-import compileall
 import json
 import os
 import platform
@@ -419,10 +418,6 @@ def main() -> int:
     args = parser.parse_args()
     smoke = args.smoke
     runs = 1 if smoke else 5
-    # Time the program as installed: pip writes each module's bytecode when it installs a
-    # package, but an editable checkout run with PYTHONDONTWRITEBYTECODE set (as on CI)
-    # would compile every module again in every process it starts.
-    compileall.compile_dir(HERE.parent / "workbench", quiet=1)
     folder = Path(tempfile.mkdtemp(prefix="workbench-bench-"))
     try:
         sample = folder / "sample.sqlite"

@@ -13,14 +13,12 @@ escaping switched off still runs nothing (the Content-Security-Policy alone stop
 it), and with the policy removed too, Chromium does run the payloads.
 
 Chromium is Debian's ``chromium`` package (``make browser`` installs it). Without
-it these tests fail and say so, unless WORKBENCH_SKIP_BROWSER=1.
+it these tests are skipped with the reason in pytest's summary; under CI they fail.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 import tomllib
 from collections.abc import Callable, Iterator
@@ -30,6 +28,7 @@ from pathlib import Path
 
 import pytest
 import tomli_w
+from browser_support import require_chromium
 from core_support import TEMPLATE_PATH, Runner
 from markdown_it import MarkdownIt
 
@@ -294,19 +293,6 @@ CHROMIUM_FLAGS = (
     "--host-resolver-rules=MAP * ~NOTFOUND",  # nothing a page asks for can leave the machine
     "--virtual-time-budget=2000",  # timers and load events run before the DOM is dumped
 )
-INSTALL_HINT = (
-    "Chromium is needed to open the HTML report in a real browser and was not found. "
-    "Install it with `make browser` (Debian's chromium package: "
-    "apt-get install --no-install-recommends chromium), "
-    "or set WORKBENCH_SKIP_BROWSER=1 to skip the browser tests."
-)
-
-
-def find_chromium() -> str | None:
-    for name in (os.environ.get("WORKBENCH_CHROMIUM"), "chromium", "chromium-browser"):
-        if name and (found := shutil.which(name)):
-            return found
-    return None
 
 
 @dataclass
@@ -347,12 +333,7 @@ class Browser:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Browser:
-    if os.environ.get("WORKBENCH_SKIP_BROWSER") == "1":
-        pytest.skip("WORKBENCH_SKIP_BROWSER=1: the real-browser checks are skipped")
-    executable = find_chromium()
-    if executable is None:
-        pytest.fail(INSTALL_HINT, pytrace=False)
-    return Browser(executable, tmp_path_factory.mktemp("chromium"))
+    return Browser(require_chromium(), tmp_path_factory.mktemp("chromium"))
 
 
 @pytest.fixture(scope="module")

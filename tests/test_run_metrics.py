@@ -266,7 +266,7 @@ def test_a_metric_no_run_measures_is_unmeasured(cli: Runner, project: Path) -> N
 def at(monkeypatch: pytest.MonkeyPatch, when: str) -> None:
     """Make imports and hand-entered measures happen at ``when``."""
     monkeypatch.setattr("workbench.evaluation.runs.now", lambda: when)
-    monkeypatch.setattr("workbench.operations.now", lambda: when)
+    monkeypatch.setattr("workbench.operations.thresholds.now", lambda: when)
 
 
 def test_a_hand_entered_measure_newer_than_the_run_wins(

@@ -14,7 +14,6 @@ import contextlib
 import json
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -27,6 +26,7 @@ from urllib.parse import quote
 
 import aiohttp
 import pytest
+from browser_support import require_chromium
 
 from workbench import operations
 from workbench.store import Store
@@ -504,22 +504,11 @@ async def test_the_page_loads_nothing_from_outside(fresh: Served) -> None:
         assert "fonts.googleapis" not in text
 
 
-def find_chromium() -> str | None:
-    for name in (os.environ.get("WORKBENCH_CHROMIUM"), "chromium", "chromium-browser"):
-        if name and (found := shutil.which(name)):
-            return found
-    return None
-
-
 def test_a_real_browser_joins_and_loads_nothing_from_outside(fresh: Served) -> None:
     """Chromium opens the printed URL: the page's script runs under its CSP, its WebSocket
     (the token in the cookie, Chromium's own Origin) is accepted, the font comes from this
     server, and nothing had to be stopped by the policy."""
-    if os.environ.get("WORKBENCH_SKIP_BROWSER") == "1":
-        pytest.skip("WORKBENCH_SKIP_BROWSER=1: the real-browser check is skipped")
-    chromium = find_chromium()
-    if chromium is None:
-        pytest.fail("Chromium is needed (make browser); or WORKBENCH_SKIP_BROWSER=1", False)
+    chromium = require_chromium()
     run = fresh.out.parent / f"chromium-{time.monotonic_ns()}"
     done = subprocess.run(
         [

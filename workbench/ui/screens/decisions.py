@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
+from workbench import operations
 from workbench.errors import describe_validation_error
 from workbench.models import DECISION_STATUSES, Decision
 from workbench.operations import decide
@@ -334,7 +335,9 @@ class DecisionsScreen(AreaScreen):
             if not changes:
                 return
             self.edit(
-                lambda store, by: store.update("decision", current.id, changes, by),
+                lambda store, by: operations.edit_decision(
+                    store, by, current.id, seen=current, **changes
+                ),
                 f"decision {current.id}: {', '.join(changes)} updated",
             )
 
@@ -365,9 +368,8 @@ class DecisionsScreen(AreaScreen):
             if values is None:
                 return
             link = values["link"]
-            links = [*current.links, link]
             self.edit(
-                lambda store, by: store.update("decision", current.id, {"links": links}, by),
+                lambda store, by: operations.link_decision(store, by, current.id, link),
                 f"decision {current.id} linked to {link}",
             )
 

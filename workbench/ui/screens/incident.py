@@ -17,6 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Label, Static
 
+from workbench import operations
 from workbench.errors import describe_validation_error
 from workbench.models import (
     EscalationStep,
@@ -33,7 +34,7 @@ from workbench.ui.text import Text
 from workbench.ui.widgets.tables import FittedTable, fit, plain, room
 
 if TYPE_CHECKING:
-    from workbench.store import Store
+    pass
 
 WIDE_TABLE = 90
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -385,8 +386,8 @@ class IncidentScreen(AreaScreen):
             if minutes is None or minutes == level.response_minutes:
                 return
             self.edit(
-                lambda store, by: store.update(
-                    "severity", level.id, {"response_minutes": minutes}, by
+                lambda store, by: operations.set_response_time(
+                    store, by, level.id, minutes, seen=level
                 ),
                 f"{level.title}: respond within {response_time(minutes)}",
             )
@@ -430,8 +431,8 @@ class IncidentScreen(AreaScreen):
             if not steps or steps == phase.steps:
                 return
             self.edit(
-                lambda store, by: store.update(
-                    "phase", phase.id, {"steps": steps}, by, expect={"steps": phase.steps}
+                lambda store, by: operations.set_playbook_steps(
+                    store, by, phase.id, steps, seen=phase
                 ),
                 f"{phase.title}: {len(steps)} steps saved",
             )
@@ -450,12 +451,8 @@ class IncidentScreen(AreaScreen):
     def _save_tested(self, option: RollbackOption, date: dt.date | None) -> None:
         said = f"tested on {date.isoformat()}" if date else "marked as never tested"
         self.edit(
-            lambda store, by: store.update(
-                "rollback",
-                option.id,
-                {"last_tested": date},
-                by,
-                summary=f"rollback {option.id} {said}",
+            lambda store, by: operations.set_rollback_tested(
+                store, by, option.id, date, seen=option
             ),
             f"{option.title}: {said}",
         )
@@ -522,7 +519,7 @@ class IncidentScreen(AreaScreen):
                 return
             person = values["person"].strip()
             self.edit(
-                lambda store, by: store.update("on_call", role.role, {"person": person}, by),
+                lambda store, by: operations.set_on_call(store, by, role.role, person, seen=role),
                 f"{role.role}: {person or 'nobody'}",
             )
 
@@ -565,8 +562,8 @@ class IncidentScreen(AreaScreen):
             if record is None:
                 return
             self.edit(
-                lambda store, by: store.insert(
-                    "on_call", record, by, summary=f"added on-call role {record.role}"
+                lambda store, by: operations.add_on_call_role(
+                    store, by, record.role, record.person
                 ),
                 f"on-call role {record.role} added",
             )
@@ -599,15 +596,12 @@ class IncidentScreen(AreaScreen):
             record, _ = parse(values)
             if record is None:
                 return
-
-            def add(store: Store, by: str) -> EscalationStep:
-                step = record.model_copy(update={"step": store.next_id("escalation")})
-                store.insert(
-                    "escalation", step, by, summary=f"escalation step {step.step}: {step.contact}"
-                )
-                return step
-
-            self.edit(add, lambda step: f"escalation step {step.step} added: {step.contact}")
+            self.edit(
+                lambda store, by: operations.add_escalation_step(
+                    store, by, record.contact, record.when
+                ),
+                lambda step: f"escalation step {step.step} added: {step.contact}",
+            )
 
         self.app.push_screen(
             FormDialog(
@@ -629,9 +623,7 @@ class IncidentScreen(AreaScreen):
         def remove(yes: bool | None) -> None:
             if yes:
                 self.edit(
-                    lambda store, by: store.delete(
-                        "escalation", step.step, by, summary=f"removed escalation step {step.step}"
-                    ),
+                    lambda store, by: operations.remove_escalation_step(store, by, step.step),
                     f"escalation step {step.step} removed (ctrl+z brings it back)",
                 )
 

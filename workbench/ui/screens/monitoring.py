@@ -15,6 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Label, Static
 
+from workbench import operations
 from workbench.errors import describe_validation_error
 from workbench.models import AlertRule, LoggingPolicy, LogTier
 from workbench.readiness import format_value
@@ -272,14 +273,7 @@ class MonitoringScreen(AreaScreen):
         enabled = not alert.enabled
         said = "on" if enabled else "off"
         self.edit(
-            lambda store, by: store.update(
-                "alert",
-                alert.id,
-                {"enabled": enabled},
-                by,
-                expect={"enabled": alert.enabled},
-                summary=f"alert {alert.id} switched {said}",
-            ),
+            lambda store, by: operations.switch_alert(store, by, alert.id, enabled, seen=alert),
             f"{alert.signal} alert is {said}",
         )
 
@@ -301,7 +295,9 @@ class MonitoringScreen(AreaScreen):
                 return
             value = values[field].strip()
             self.edit(
-                lambda store, by: store.update("alert", alert.id, {field: value}, by),
+                lambda store, by: operations.edit_alert(
+                    store, by, alert.id, seen=alert, **{field: value}
+                ),
                 f"{alert.signal} {field} saved",
             )
 
@@ -356,7 +352,7 @@ class MonitoringScreen(AreaScreen):
             if not changes:
                 return
             self.edit(
-                lambda store, by: store.update("alert", alert.id, changes, by),
+                lambda store, by: operations.edit_alert(store, by, alert.id, seen=alert, **changes),
                 lambda saved: f"{alert.signal}: alert when {condition_text(saved)}",
             )
 
@@ -392,19 +388,6 @@ class MonitoringScreen(AreaScreen):
             return None
         return int(key), entries[int(key)]
 
-    def _save_lists(self, changes: dict[str, list[str]], said: str) -> None:
-        """Save new lists, refusing if someone else changed the same lists meanwhile."""
-        if self.snapshot is None:
-            return
-        policy = self.snapshot.data.monitoring.logging
-        expect = {tier: getattr(policy, tier) for tier in changes}
-        self.edit(
-            lambda store, by: store.update(
-                "logging", None, changes, by, expect=expect, summary=f"logging: {said}"
-            ),
-            said,
-        )
-
     def action_add_entry(self) -> None:
         tier = self._focused_tier() or "always"
         if self.snapshot is None:
@@ -431,8 +414,8 @@ class MonitoringScreen(AreaScreen):
                 return
             entry = values["entry"].strip()
             self._follow = (tier, entry)
-            self._save_lists(
-                {tier: [*getattr(policy, tier), entry]},
+            self.edit(
+                lambda store, by: operations.add_log_entry(store, by, tier, entry),
                 f"{entry!r} added to {TIER_TITLES[tier].lower()}",
             )
 
@@ -448,11 +431,9 @@ class MonitoringScreen(AreaScreen):
         found = self._entry(tier) if tier else None
         if tier is None or found is None or self.snapshot is None:
             return
-        index, entry = found
-        entries = list(getattr(self.snapshot.data.monitoring.logging, tier))
-        del entries[index]
-        self._save_lists(
-            {tier: entries},
+        _index, entry = found
+        self.edit(
+            lambda store, by: operations.remove_log_entry(store, by, tier, entry),
             f"{entry!r} removed from {TIER_TITLES[tier].lower()} (ctrl+z brings it back)",
         )
 
@@ -461,14 +442,11 @@ class MonitoringScreen(AreaScreen):
         found = self._entry(tier) if tier else None
         if tier is None or found is None or self.snapshot is None:
             return
-        index, entry = found
-        policy = self.snapshot.data.monitoring.logging
+        _index, entry = found
         target = TIERS[(TIERS.index(tier) + 1) % len(TIERS)]
-        source = list(getattr(policy, tier))
-        del source[index]
         self._follow = (target, entry)
-        self._save_lists(
-            {tier: source, target: [*getattr(policy, target), entry]},
+        self.edit(
+            lambda store, by: operations.move_log_entry(store, by, entry, tier, target),
             f"{entry!r} moved to {TIER_TITLES[target].lower()}",
         )
 
@@ -498,7 +476,7 @@ class MonitoringScreen(AreaScreen):
             if not changes:
                 return
             self.edit(
-                lambda store, by: store.update("logging", None, changes, by),
+                lambda store, by: operations.edit_retention(store, by, seen=policy, **changes),
                 lambda saved: f"logs are kept for {saved.retention_days} days",
             )
 

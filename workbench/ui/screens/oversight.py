@@ -15,6 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Label, Static
 
+from workbench import operations
 from workbench.errors import describe_validation_error
 from workbench.models import OVERSIGHT_KINDS, OversightKind, OversightMeasure
 from workbench.ui.dialogs.form import FormDialog, FormField, Values
@@ -25,7 +26,7 @@ from workbench.ui.widgets.tables import FittedTable, fit, room
 from workbench.units import percent
 
 if TYPE_CHECKING:
-    from workbench.store import Store
+    pass
 
 KIND_TITLES: dict[OversightKind, str] = {
     "review_interface": "Review interface",
@@ -42,24 +43,6 @@ WIDE_TABLE = 90
 
 def table_id(kind: OversightKind) -> str:
     return "measures-" + kind.replace("_", "-")
-
-
-def add_measure(store: Store, by: str, kind: OversightKind, text: str) -> OversightMeasure:
-    """Add a measure with a new slug id (``fatigue-5``), read and written in one worker call."""
-    measures = store.load().oversight.measures
-    ids = {m.id for m in measures}
-    base = kind.replace("_", "-")
-    number = sum(m.kind == kind for m in measures) + 1
-    while f"{base}-{number}" in ids:
-        number += 1
-    measure = OversightMeasure(
-        id=f"{base}-{number}",
-        kind=kind,
-        text=text,
-        position=max((m.position for m in measures), default=0) + 1,
-    )
-    store.insert("measure", measure, by, summary=f"added {KIND_TITLES[kind].lower()}: {text[:60]}")
-    return measure
 
 
 class MeasuresSection(Vertical):
@@ -232,13 +215,8 @@ class OversightScreen(AreaScreen):
         status = "planned" if measure.status == "in_place" else "in_place"
         said = "in place" if status == "in_place" else "planned"
         self.edit(
-            lambda store, by: store.update(
-                "measure",
-                measure.id,
-                {"status": status},
-                by,
-                expect={"status": measure.status},
-                summary=f"{measure.id} → {said}",
+            lambda store, by: operations.set_measure_status(
+                store, by, measure.id, status, seen=measure
             ),
             f"{measure.text[:60]}: {said}",
         )
@@ -261,7 +239,9 @@ class OversightScreen(AreaScreen):
                 return
             value = values[field].strip()
             self.edit(
-                lambda store, by: store.update("measure", measure.id, {field: value}, by),
+                lambda store, by: operations.edit_measure(
+                    store, by, measure.id, seen=measure, **{field: value}
+                ),
                 f"{measure.id} {field} saved",
             )
 
@@ -300,7 +280,7 @@ class OversightScreen(AreaScreen):
                 return
             text = values["text"].strip()
             self.edit(
-                lambda store, by: add_measure(store, by, kind, text),
+                lambda store, by: operations.add_measure(store, by, kind, text),
                 lambda measure: f"added {KIND_TITLES[kind].lower()} measure {measure.id}",
                 on_saved=lambda measure: self._focus_after_reload(measure.id),
             )

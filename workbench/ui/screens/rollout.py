@@ -16,6 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Label, Static
 
+from workbench import operations
 from workbench.errors import describe_validation_error
 from workbench.models import STAGE_STATUSES, Pattern, RolloutSettings, RolloutStage
 from workbench.ui.dialogs.confirm import ConfirmDialog
@@ -27,7 +28,7 @@ from workbench.ui.widgets.tables import FittedTable, RecordTable, fit, plain, ro
 from workbench.units import parse_percent, parse_whole, percent
 
 if TYPE_CHECKING:
-    from workbench.store import Store
+    pass
 
 STATUS_STYLES = {
     "pending": "dim",
@@ -328,13 +329,8 @@ class RolloutScreen(AreaScreen):
         chosen = not pattern.chosen
         said = "chosen" if chosen else "no longer chosen"
         self.edit(
-            lambda store, by: store.update(
-                "pattern",
-                pattern.id,
-                {"chosen": chosen},
-                by,
-                expect={"chosen": pattern.chosen},
-                summary=f"pattern {pattern.title} {said}",
+            lambda store, by: operations.choose_pattern(
+                store, by, pattern.id, chosen, seen=pattern
             ),
             f"{pattern.title} is {said}",
         )
@@ -349,7 +345,9 @@ class RolloutScreen(AreaScreen):
                 return
             notes = values["notes"].strip()
             self.edit(
-                lambda store, by: store.update("pattern", pattern.id, {"notes": notes}, by),
+                lambda store, by: operations.edit_pattern(
+                    store, by, pattern.id, seen=pattern, notes=notes
+                ),
                 f"notes on {pattern.title} saved",
             )
 
@@ -374,13 +372,8 @@ class RolloutScreen(AreaScreen):
         if status == stage.status:
             return
         self.edit(
-            lambda store, by: store.update(
-                "stage",
-                stage.week,
-                {"status": status},
-                by,
-                expect={"status": stage.status},
-                summary=f"rollout week {stage.week} → {status}",
+            lambda store, by: operations.set_stage_status(
+                store, by, stage.week, status, seen=stage
             ),
             f"week {stage.week} is {status}",
         )
@@ -453,7 +446,9 @@ class RolloutScreen(AreaScreen):
             if not changes:
                 return
             self.edit(
-                lambda store, by: store.update("stage", stage.week, changes, by),
+                lambda store, by: operations.edit_stage(
+                    store, by, stage.week, seen=stage, **changes
+                ),
                 f"week {stage.week} saved",
             )
 
@@ -484,14 +479,10 @@ class RolloutScreen(AreaScreen):
             stage, _ = self._stage_form_check(values, base)
             if stage is None:
                 return
-
-            def add(store: Store, by: str) -> RolloutStage:
-                record = stage.model_copy(update={"week": store.next_id("stage")})
-                store.insert("stage", record, by, summary=f"added rollout week {record.week}")
-                return record
-
             self.edit(
-                add,
+                lambda store, by: operations.add_stage(
+                    store, by, traffic=stage.traffic, criterion=stage.criterion
+                ),
                 lambda record: f"week {record.week} added",
                 on_saved=lambda record: self._focus_after_reload(str(record.week)),
             )
@@ -516,9 +507,7 @@ class RolloutScreen(AreaScreen):
         def remove(yes: bool | None) -> None:
             if yes:
                 self.edit(
-                    lambda store, by: store.delete(
-                        "stage", stage.week, by, summary=f"removed rollout week {stage.week}"
-                    ),
+                    lambda store, by: operations.remove_stage(store, by, stage.week),
                     f"week {stage.week} removed (ctrl+z brings it back)",
                 )
 
@@ -572,7 +561,9 @@ class RolloutScreen(AreaScreen):
             if problem is not None or value == getattr(current, field):
                 return
             self.edit(
-                lambda store, by: store.update("rollout", None, {field: value}, by),
+                lambda store, by: operations.edit_rollout_settings(
+                    store, by, seen=current, **{field: value}
+                ),
                 f"{label.lower()} saved",
             )
 

@@ -2,9 +2,10 @@
 
 Beside the plan: what a test set of this size can and cannot show about each
 rate threshold (``workbench.evaluation.sizing``), and the guide's four kinds of testing and
-its steps for building a test set. Edits go through ``store.update`` on the
-project (risk) and the dataset plan (sizes, notes, composition); a bad value is
-refused inside the dialog with the model's reason, and nothing is saved.
+its steps for building a test set. Each edit is one of ``operations`` (the
+project's risk, the plan's sizes and notes, a category added, changed or removed);
+a bad value is refused inside the dialog with the model's reason, and nothing is
+saved.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Label, Static
 
+from workbench import operations
 from workbench.errors import describe_validation_error
 from workbench.evaluation.sizing import what_it_shows
 from workbench.models import CompositionRow, DatasetPlan
@@ -330,8 +332,8 @@ class TestSetScreen(AreaScreen):
                 return
             risk = values["risk"]
             self.edit(
-                lambda store, by: store.update(
-                    "project", None, {"risk": risk}, by, summary=f"risk level → {risk}"
+                lambda store, by: operations.edit_project(
+                    store, by, seen=self.snapshot.data.project if self.snapshot else None, risk=risk
                 ),
                 f"risk level is now {risk}",
             )
@@ -351,9 +353,9 @@ class TestSetScreen(AreaScreen):
             save,
         )
 
-    def _save_plan(self, changes: dict[str, Any], describe: str, seen: dict[str, Any]) -> None:
+    def _save_plan(self, changes: dict[str, Any], describe: str, seen: DatasetPlan) -> None:
         self.edit(
-            lambda store, by: store.update("dataset", None, changes, by, expect=seen),
+            lambda store, by: operations.edit_test_set(store, by, seen=seen, **changes),
             describe,
         )
 
@@ -386,8 +388,7 @@ class TestSetScreen(AreaScreen):
                 return
             changes = {k: v for k, v in read(values).items() if v != getattr(plan, k)}
             if changes:
-                seen = {k: getattr(plan, k) for k in changes}
-                self._save_plan(changes, "test-set sizes saved", seen)
+                self._save_plan(changes, "test-set sizes saved", plan)
 
         self.app.push_screen(
             FormDialog(
@@ -433,12 +434,22 @@ class TestSetScreen(AreaScreen):
             new = read(values)
             if new == seen:
                 return
-            name = new[-1 if index is None else index]["category"]
-            self._save_plan(
-                {"composition": new},
-                f"category {name} " + ("added" if index is None else "saved"),
-                {"composition": seen},
-            )
+            row = new[-1 if index is None else index]
+            name = row["category"]
+            if current is None:
+                self.edit(
+                    lambda store, by: operations.add_category(
+                        store, by, name, row["planned"], row["actual"]
+                    ),
+                    f"category {name} added",
+                )
+            else:
+                self.edit(
+                    lambda store, by: operations.edit_category(
+                        store, by, current.category, seen=current, **row
+                    ),
+                    f"category {name} saved",
+                )
             self._pending_focus = name
 
         self.app.push_screen(
@@ -471,14 +482,13 @@ class TestSetScreen(AreaScreen):
         selected = self._category()
         if selected is None or self.snapshot is None:
             return
-        index, row = selected
-        seen = [r.model_dump(mode="json") for r in self.snapshot.data.dataset.composition]
-        new = seen[:index] + seen[index + 1 :]
+        _index, row = selected
 
         def save(answer: bool | None) -> None:
             if answer:
-                self._save_plan(
-                    {"composition": new}, f"category {row.category} removed", {"composition": seen}
+                self.edit(
+                    lambda store, by: operations.remove_category(store, by, row.category),
+                    f"category {row.category} removed (ctrl+z brings it back)",
                 )
 
         self.app.push_screen(
@@ -492,7 +502,8 @@ class TestSetScreen(AreaScreen):
     def action_notes(self) -> None:
         if self.snapshot is None:
             return
-        current = self.snapshot.data.dataset.notes
+        plan = self.snapshot.data.dataset
+        current = plan.notes
 
         def check(values: Values) -> str | None:
             return self._plan_problem(notes=values["notes"].strip())
@@ -500,7 +511,7 @@ class TestSetScreen(AreaScreen):
         def save(values: Values | None) -> None:
             if values is not None and values["notes"].strip() != current:
                 notes = values["notes"].strip()
-                self._save_plan({"notes": notes}, "test-set notes saved", {"notes": current})
+                self._save_plan({"notes": notes}, "test-set notes saved", plan)
 
         self.app.push_screen(
             FormDialog(

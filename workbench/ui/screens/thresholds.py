@@ -2,9 +2,10 @@
 
 Every figure comes from the core: the status and the 95% interval from
 ``evidence.measure_threshold``, the values as people read them from
-``readiness.format_value``. Edits go through ``operations`` (measure, clear,
-add a metric) or ``store.update`` (reasoning, target); a bad value is refused
-inside the dialog with the model's reason, and nothing is saved.
+``readiness.format_value``. Each edit is one of ``operations`` (measure, clear,
+set the target or the reasoning, add a metric), given the threshold as the screen
+showed it; a bad value is refused inside the dialog with the model's reason, and
+nothing is saved.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import ColumnKey
 
+from workbench import operations
 from workbench.errors import describe_validation_error
 from workbench.evaluation.evidence import Measured, measure_threshold
 from workbench.models import COMPARATORS, Threshold
-from workbench.operations import add_threshold, clear_measurement, measure
 from workbench.readiness import format_value
 from workbench.ui.dialogs.confirm import ConfirmDialog
 from workbench.ui.dialogs.form import FormDialog, FormField, Values, wrap_help
@@ -297,13 +298,8 @@ class ThresholdsScreen(AreaScreen):
                 return
             reasoning = values["reasoning"].strip()
             self.edit(
-                lambda store, by: store.update(
-                    "threshold",
-                    threshold.metric,
-                    {"reasoning": reasoning},
-                    by,
-                    expect={"reasoning": current},
-                    summary=f"threshold {threshold.metric}: reasoning",
+                lambda store, by: operations.set_reasoning(
+                    store, by, threshold.metric, reasoning, seen=threshold
                 ),
                 f"reasoning for {threshold.name} saved",
             )
@@ -342,13 +338,8 @@ class ThresholdsScreen(AreaScreen):
                 return
             shown = format_value(target, threshold.unit)
             self.edit(
-                lambda store, by: store.update(
-                    "threshold",
-                    threshold.metric,
-                    {"comparator": comparator, "target": target},
-                    by,
-                    expect={"comparator": threshold.comparator, "target": threshold.target},
-                    summary=f"threshold {threshold.metric}: target {comparator} {shown}",
+                lambda store, by: operations.set_target(
+                    store, by, threshold.metric, comparator, target, seen=threshold
                 ),
                 f"{threshold.name} target is now {comparator} {shown}",
             )
@@ -414,7 +405,9 @@ class ThresholdsScreen(AreaScreen):
                 return  # nothing changed: no new entry in the history
             shown = format_value(value, threshold.unit)
             self.edit(
-                lambda store, by: measure(store, threshold.metric, value, by, n=n, source=source),
+                lambda store, by: operations.measure(
+                    store, threshold.metric, value, by, n=n, source=source, seen=threshold
+                ),
                 f"{threshold.name} measured {shown}" + (f" on {n:,} cases" if n else ""),
             )
 
@@ -460,7 +453,9 @@ class ThresholdsScreen(AreaScreen):
         def save(answer: bool | None) -> None:
             if answer:
                 self.edit(
-                    lambda store, by: clear_measurement(store, threshold.metric, by),
+                    lambda store, by: operations.clear_measurement(
+                        store, threshold.metric, by, seen=threshold
+                    ),
                     f"measured value of {threshold.name} cleared",
                 )
 
@@ -514,7 +509,7 @@ class ThresholdsScreen(AreaScreen):
                 return
             fields = read(values)
             self.edit(
-                lambda store, by: add_threshold(store, by, **fields),
+                lambda store, by: operations.add_threshold(store, by, **fields),
                 f"threshold {fields['name']} added",
                 on_saved=lambda _: self._focus_later(fields["metric"]),
             )

@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import DataTable, Label, Static
 
+from workbench import operations
 from workbench.agenda import AGENDA, Step, guidance, step_index
 from workbench.errors import describe_validation_error
 from workbench.models import RISKS, ParkedQuestion, ProjectInfo, Workshop
@@ -334,7 +335,7 @@ class WorkshopScreen(AreaScreen):
         self._sent_step = step.id
         self._show_step()
         self.edit(
-            lambda store, by: store.update("workshop", None, {"step": step.id}, by),
+            lambda store, by: operations.go_to_step(store, by, step.id),
             f"workshop at step {index + 1}: {step.title}",
         )
 
@@ -403,20 +404,19 @@ class WorkshopScreen(AreaScreen):
     ) -> None:
         """Ask who is at the keyboard; save it (with the attendees, when they were just entered)."""
 
+        seen = self.snapshot.data.workshop if self.snapshot else None
+
         def save(values: Values | None) -> None:
-            changes: dict[str, Any] = {}
-            if attendees is not None:
-                changes["attendees"] = attendees
             name = values["editor"] if values is not None else ""
-            if name:
-                changes["editor"] = name
-            if not changes:
+            if attendees is None and not name:
                 return
             summary = (
                 f"{len(attendees)} present" if attendees is not None else "editor changed"
             ) + (f"; {name} is editing" if name else "")
             self.edit(
-                lambda store, by: store.update("workshop", None, changes, by),
+                lambda store, by: operations.record_presence(
+                    store, by, seen=seen, attendees=attendees, editor=name or None
+                ),
                 summary,
                 (lambda _result: self.workbench.session.set_editor(name)) if name else None,
             )
@@ -475,7 +475,7 @@ class WorkshopScreen(AreaScreen):
             changes = changes_from(values)
             if changes:
                 self.edit(
-                    lambda store, by: store.update("project", None, changes, by),
+                    lambda store, by: operations.edit_project(store, by, seen=current, **changes),
                     f"project {', '.join(changes)} updated",
                 )
 
@@ -530,7 +530,9 @@ class WorkshopScreen(AreaScreen):
             return
         resolved = not question.resolved
         self.edit(
-            lambda store, by: store.update("question", question.id, {"resolved": resolved}, by),
+            lambda store, by: operations.resolve_question(
+                store, by, question.id, resolved, seen=question
+            ),
             f"question {question.id} {'resolved' if resolved else 'reopened'}",
         )
 

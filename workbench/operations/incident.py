@@ -1,0 +1,82 @@
+"""Incident response: how fast each severity is answered, the playbook's steps, when
+each rollback was last tested, who is on call and the escalation path."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from workbench.errors import InvalidValueError
+from workbench.models import EscalationStep, OnCall, PlaybookPhase, RollbackOption, SeverityLevel
+from workbench.operations.records import add_numbered, change, remove
+from workbench.store import Store
+
+
+def set_response_time(
+    store: Store, by: str, level_id: str, minutes: int, *, seen: SeverityLevel | None
+) -> SeverityLevel:
+    return change(
+        store, "severity", level_id, {"response_minutes": minutes}, by, seen=seen,
+        summary=f"severity {level_id}: respond within {minutes} min",
+    )  # fmt: skip
+
+
+def set_playbook_steps(
+    store: Store, by: str, phase_id: str, steps: list[str], *, seen: PlaybookPhase | None
+) -> PlaybookPhase:
+    """A playbook phase's steps, in order (edited as a whole: refused if someone else
+    changed them meanwhile, rather than merged into an order nobody wrote)."""
+    return change(
+        store, "phase", phase_id, {"steps": steps}, by, seen=seen,
+        summary=f"playbook {phase_id}: {len(steps)} steps",
+    )  # fmt: skip
+
+
+def set_rollback_tested(
+    store: Store, by: str, option_id: str, date: dt.date | None, *, seen: RollbackOption | None
+) -> RollbackOption:
+    said = f"tested on {date.isoformat()}" if date else "marked as never tested"
+    return change(
+        store, "rollback", option_id, {"last_tested": date}, by, seen=seen,
+        summary=f"rollback {option_id} {said}",
+    )  # fmt: skip
+
+
+def set_on_call(store: Store, by: str, role: str, person: str, *, seen: OnCall | None) -> OnCall:
+    return change(
+        store, "on_call", role, {"person": person}, by, seen=seen,
+        summary=f"on call as {role}: {person or 'nobody'}",
+    )  # fmt: skip
+
+
+def add_on_call_role(store: Store, by: str, role: str, person: str = "") -> OnCall:
+    """A new on-call role; its name must differ from every other's, case aside."""
+    role = role.strip()
+    if not role:
+        raise InvalidValueError("name the role (for example: Model owner)")
+    with store.write():
+        taken = {o.role.casefold(): o.role for o in store.load().incident_response.on_call}
+        if role.casefold() in taken:
+            raise InvalidValueError(f"there is already a role called {taken[role.casefold()]!r}")
+        return store.insert(
+            "on_call", OnCall(role=role, person=person.strip()), by,
+            summary=f"added on-call role {role}",
+        )  # fmt: skip
+
+
+def remove_on_call_role(store: Store, by: str, role: str) -> None:
+    remove(store, "on_call", role, by, f"removed on-call role {role}")
+
+
+def add_escalation_step(store: Store, by: str, contact: str, when: str = "") -> EscalationStep:
+    """A new last step of the escalation path, numbered as it is saved."""
+    return add_numbered(
+        store,
+        "escalation",
+        lambda number: EscalationStep(step=number, contact=contact.strip(), when=when.strip()),
+        by,
+        lambda step: f"escalation step {step.step}: {step.contact}",
+    )
+
+
+def remove_escalation_step(store: Store, by: str, step: int) -> None:
+    remove(store, "escalation", step, by, f"removed escalation step {step}")
