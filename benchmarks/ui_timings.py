@@ -35,7 +35,7 @@ STARTED = time.perf_counter()
 from textual import events  # noqa: E402
 
 from workbench.ui.app import WorkbenchApp  # noqa: E402
-from workbench.ui.screens import PLACES  # noqa: E402
+from workbench.ui.places import PLACES  # noqa: E402
 
 
 class FrameClock:

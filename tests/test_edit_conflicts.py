@@ -523,7 +523,7 @@ ADDITIONS = [
             target=0.5,
             unit="rate",
             reasoning="agreed",
-        ),  # fmt: skip
+        ),
         lambda d: [t.name for t in d.thresholds],
     ),
 ]

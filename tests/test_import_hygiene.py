@@ -13,6 +13,7 @@ CORE_MODULES = [
     "workbench.store",
     "workbench.migrations",
     "workbench.backup",
+    "workbench.restore",
     "workbench.catalog",
     "workbench.readiness",
     "workbench.evaluation.evidence",

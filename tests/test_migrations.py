@@ -118,7 +118,7 @@ def test_schema_1_file_is_backed_up_then_migrated(tmp_path: Path, template_text:
 
 
 def downgrade_to_schema_1(path: Path) -> None:
-    """Undo migrations 0006 to 0002 by hand, as if the file had been written by release 1.
+    """Undo migrations 0007 to 0002 by hand, as if the file had been written by release 1.
 
     (0004's index and 0006's columns go with the results and runs tables; 0005 only dropped
     indexes.)"""
@@ -129,6 +129,7 @@ def downgrade_to_schema_1(path: Path) -> None:
             DROP TABLE results;
             DROP TABLE runs;
             ALTER TABLE dataset DROP COLUMN max_group_gap;
+            DELETE FROM _sqlite_migrations WHERE name = '0007_alert_notes';
             DELETE FROM _sqlite_migrations WHERE name = '0006_runs_of_any_tool';
             DELETE FROM _sqlite_migrations WHERE name = '0005_lean_results';
             DELETE FROM _sqlite_migrations WHERE name = '0004_results_by_line';
@@ -182,3 +183,32 @@ def test_readonly_open_of_an_old_file_refuses_and_changes_nothing(
         raise AssertionError("a read-only open of an old file should refuse")
     assert sha256(path) == original
     assert list_backups(path) == []
+
+
+def test_an_alerts_stock_words_give_way_to_words_from_its_value(tmp_path: Path) -> None:
+    """Release 6 kept the template's words beside each alert's value ("above 5% over 15
+    minutes"), stale once the value changed; 0007 clears them, keeping a team's own note."""
+    path = tmp_path / "v6.sqlite"
+    with operations.create_project(path, name="Old", risk="medium", by="ana"):
+        pass
+    conn = sqlite3.connect(path)
+    try:
+        conn.executescript(
+            """
+            UPDATE alerts SET condition = 'above 5% over 15 minutes', value = 0.02
+                WHERE id = 'error-rate';
+            UPDATE alerts SET condition = 'average above 10 seconds' WHERE id = 'latency';
+            UPDATE alerts SET condition = 'only in office hours' WHERE id = 'cost-spike';
+            DELETE FROM _sqlite_migrations WHERE name = '0007_alert_notes';
+            PRAGMA user_version = 6;
+            """
+        )
+        conn.commit()
+    finally:
+        conn.close()
+    with Store.open(path) as store:
+        alerts = {a.id: a for a in store.load().monitoring.alerts}
+    assert alerts["error-rate"].condition == ""
+    assert alerts["latency"].condition == "the average over requests"
+    assert alerts["cost-spike"].condition == "only in office hours"
+    assert pragmas(path) == (APPLICATION_ID, SCHEMA_VERSION)

@@ -17,19 +17,18 @@ from markupsafe import escape
 from workbench import operations
 from workbench.catalog import CHECKLISTS_DIR, DEFAULT_TEMPLATE, default_template, new_project_data
 from workbench.models import Decision, EscalationStep, Risk
-from workbench.readiness import format_value
 from workbench.reports import build_report, render
 from workbench.reports.html import CSP, environment, render_html, threshold_chart
 from workbench.reports.markdown import (
-    HISTORY_LIMIT,
-    SECTIONS,
     escape_md,
     escape_md_cell,
     render_markdown,
     reveal_invisible,
 )
 from workbench.reports.model import Report
+from workbench.reports.wording import HISTORY_LIMIT, SECTIONS
 from workbench.store import Store
+from workbench.units import format_value
 
 TEMPLATE_TEXT = (CHECKLISTS_DIR / f"{DEFAULT_TEMPLATE}.toml").read_text(encoding="utf-8")
 BY = "dana"

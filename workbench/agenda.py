@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from workbench.catalog import Template
 from workbench.models import ProjectData
+from workbench.units import condition_words, duration
 
 
 @dataclass(frozen=True)
@@ -119,13 +120,6 @@ def _pct(value: float) -> str:
     return f"{value * 100:g}%"
 
 
-def _duration(minutes: int) -> str:
-    if minutes % 60 or minutes < 60:
-        return f"{minutes} minutes"
-    hours = minutes // 60
-    return "1 hour" if hours == 1 else f"{hours} hours"
-
-
 def guidance(step: Step, template: Template, data: ProjectData) -> list[str]:
     """The template's advice for ``step``, one point a line, with this project's figures."""
     risk = data.project.risk
@@ -165,12 +159,15 @@ def guidance(step: Step, template: Template, data: ProjectData) -> list[str]:
         ):
             if points:
                 lines.append(f"{label}: " + "; ".join(points))
-        lines += [f"Alert: {a.signal} {a.condition}".rstrip() for a in template.alerts]
+        lines += [
+            f"Alert: {a.signal} {condition_words(a.comparator, a.value, a.unit, a.window_minutes)}"
+            for a in template.alerts
+        ]
         if template.logging.retention_note:
             lines.append(template.logging.retention_note)
     elif step.id == "incident":
         lines += [
-            f"{s.title}: {s.definition} (respond within {_duration(s.response_minutes)})"
+            f"{s.title}: {s.definition} (respond within {duration(s.response_minutes)})"
             for s in template.severity_levels
         ]
         lines += [f"{p.title} ({p.window}): " + "; ".join(p.steps) for p in template.playbook]

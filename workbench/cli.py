@@ -276,8 +276,7 @@ def cmd_tick(args: argparse.Namespace) -> int:
 def cmd_measure(args: argparse.Namespace) -> int:
     from workbench.evaluation.evidence import measure_threshold
     from workbench.operations import measure
-    from workbench.readiness import format_value
-    from workbench.units import parse_value
+    from workbench.units import format_value, parse_value
 
     with _open(args.path) as store:
         unit = store.get("threshold", args.metric).unit
@@ -369,7 +368,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from workbench.backup import list_backups, restore
+    from workbench.backup import list_backups
+    from workbench.restore import restore
 
     project = Path(args.path)
     if args.backup is None:
@@ -454,7 +454,7 @@ def _import_results(args: argparse.Namespace) -> int:
     from workbench.evaluation.rows import ReadOptions, parse_mapping
     from workbench.evaluation.runs import AlreadyImported, ImportRefused, import_results
     from workbench.operations import project_state
-    from workbench.readiness import format_value
+    from workbench.units import format_value
 
     columns, metrics = parse_mapping(args.map or [])
     options = ReadOptions(
@@ -510,7 +510,7 @@ def _import_results(args: argparse.Namespace) -> int:
 
 
 def _rate_text(value: float | None, low: float | None, high: float | None, unit: str) -> str:
-    from workbench.readiness import format_value
+    from workbench.units import format_value
 
     if value is None:
         return "—"

@@ -306,6 +306,27 @@ def runs_of_any_tool(db: Database) -> None:
     _stamp(db, 6)
 
 
+# An alert's condition is worded from its comparator, value and window; the words the
+# shipped template stored beside them went stale as soon as someone changed the value.
+_STOCK_CONDITIONS = {
+    "above 5% over 15 minutes": "",
+    "average above 10 seconds": "the average over requests",
+    "more than 3 within 1 hour": "",
+    "above 200% of the baseline cost": "",
+    "average confidence below 0.7": "the average confidence of the answers",
+}
+
+
+@project_migrations(name="0007_alert_notes")
+def alert_notes(db: Database) -> None:
+    """An alert's ``condition`` is a note beside the worded condition, not a second copy
+    of its value: the template's restatements are cleared (or cut to what they added,
+    "the average"), and a note a team wrote itself is kept."""
+    for stock, note in _STOCK_CONDITIONS.items():
+        db.execute("UPDATE alerts SET condition = ? WHERE condition = ?", [note, stock])
+    _stamp(db, 7)
+
+
 assert len(project_migrations._migrations) == SCHEMA_VERSION, "update vocab.SCHEMA_VERSION"
 
 

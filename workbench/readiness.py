@@ -18,6 +18,7 @@ from typing import Literal
 
 from workbench.evaluation.evidence import Evidence, Measured, measure_threshold
 from workbench.models import AREAS, Model, ProjectData
+from workbench.units import format_value
 
 Verdict = Literal["go", "conditional", "no_go"]
 
@@ -335,18 +336,3 @@ def assess(
 
 def threshold_statuses(data: ProjectData) -> dict[str, Measured]:
     return {t.metric: measure_threshold(t) for t in data.thresholds}
-
-
-def format_value(value: float | None, unit: str, digits: int = 2) -> str:
-    """A value as people read it: rates as percentages, times in seconds."""
-    if value is None:
-        return "—"
-    if unit == "rate":
-        text = f"{value * 100:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{value:.0%}"
-        return text if digits == 0 else f"{text}%"
-    if unit == "seconds":
-        text = f"{value:.{max(digits, 1)}f}".rstrip("0").rstrip(".")
-        return f"{text} s"
-    if unit == "x baseline":
-        return f"{value * 100:g}% of baseline"
-    return f"{value:g}"

@@ -1,12 +1,15 @@
-"""Values as people type them and read them back: ``93%``, ``0.93``, ``2.5s``, ``800ms``.
+"""Values as people type them and read them back: ``93%``, ``0.93``, ``2.5s``, ``800ms``,
+and the words for comparators and durations.
 
-Shared by the command line and the UI, so both read a value the same way. The
-range checks (a rate between 0 and 100%) stay with the models, which name the field.
+Shared by the command line, the UI and the reports, so all of them read a value the
+same way and say it in the same words. The range checks (a rate between 0 and 100%)
+stay with the models, which name the field.
 """
 
 from __future__ import annotations
 
 import math
+import re
 
 UNIT_HINTS = {
     "rate": "a rate: 93% or 0.93",
@@ -88,3 +91,60 @@ def parse_whole(text: str, what: str) -> int:
         raise ValueError(
             f"{what} must be a whole number (not {text.strip() or 'nothing'!r})"
         ) from None
+
+
+# ------------------------------------------------------------------- in words
+
+COMPARATOR_WORDS: dict[str, str] = {">": "above", ">=": "at least", "<": "below", "<=": "at most"}
+
+
+def format_value(value: float | None, unit: str, digits: int = 2) -> str:
+    """A value as people read it: rates as percentages, times in seconds."""
+    if value is None:
+        return "—"
+    if unit == "rate":
+        text = f"{value * 100:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{value:.0%}"
+        return text if digits == 0 else f"{text}%"
+    if unit == "seconds":
+        text = f"{value:.{max(digits, 1)}f}".rstrip("0").rstrip(".")
+        return f"{text} s"
+    if unit == "x baseline":
+        return f"{value * 100:g}% of baseline"
+    return f"{value:g}"
+
+
+def duration(minutes: int) -> str:
+    """15 → "15 min", 60 → "1 hour", 90 → "1 hour 30 min", 1440 → "1 day"."""
+    days, rest = divmod(minutes, 1440)
+    if days and not rest:
+        return "1 day" if days == 1 else f"{days} days"
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{minutes} min"
+    return ("1 hour" if hours == 1 else f"{hours} hours") + (f" {rest} min" if rest else "")
+
+
+def condition_words(comparator: str, value: float, unit: str, window_minutes: int) -> str:
+    """An alert's condition, always from its values: "above 5% over 15 min"."""
+    text = f"{COMPARATOR_WORDS.get(comparator, comparator)} {format_value(value, unit)}"
+    return text + (f" over {duration(window_minutes)}" if window_minutes else "")
+
+
+DURATION_PATTERN = re.compile(
+    r"^(?:(?P<hours>\d+(?:\.\d+)?)\s*(?:h|hr|hrs|hour|hours))?\s*"
+    r"(?:(?P<minutes>\d+)\s*(?:m|min|mins|minute|minutes)?)?$"
+)
+
+
+def parse_minutes(text: str) -> int:
+    """ "90", "90 min", "4h", "1 h 30 min" -> minutes; raises ValueError with the reason."""
+    raw = text.strip().lower()
+    match = DURATION_PATTERN.match(raw) if raw else None
+    if match is None or not (match["hours"] or match["minutes"]):
+        raise ValueError(f"write minutes (90) or hours (4 h), not {text.strip() or 'nothing'!r}")
+    total = float(match["hours"] or 0) * 60 + int(match["minutes"] or 0)
+    if total != int(total):
+        raise ValueError("the response time must come to whole minutes")
+    if total < 1:
+        raise ValueError("the response time must be at least 1 minute")
+    return int(total)

@@ -18,7 +18,7 @@ from textual.pilot import Pilot
 
 from workbench import operations
 from workbench.ui.app import WorkbenchApp
-from workbench.ui.screens import PLACES
+from workbench.ui.places import PLACES
 from workbench.ui.widgets.virtual_table import VirtualTable
 
 ITEM = "testing.dataset-documented"

@@ -11,7 +11,8 @@ from pathlib import Path
 from conftest import open_store, settle
 
 from workbench import operations
-from workbench.backup import backup, restore
+from workbench.backup import backup
+from workbench.restore import restore
 
 ITEM = "testing.edge-cases"
 

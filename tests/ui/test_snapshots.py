@@ -18,7 +18,7 @@ from textual.pilot import Pilot
 from workbench import operations
 from workbench.evaluation.runs import import_results
 from workbench.ui.app import WorkbenchApp
-from workbench.ui.screens import PLACES
+from workbench.ui.places import PLACES
 
 ROOT = Path(__file__).resolve().parents[2]
 FOLDER = Path(tempfile.gettempdir()) / "workbench-snapshots"

@@ -16,7 +16,7 @@ from textual.widgets import Input, Static, TextArea
 from workbench.agenda import AGENDA, STEP_IDS, guidance, step_index
 from workbench.catalog import default_template, new_project_data
 from workbench.reports import build_report, render
-from workbench.ui.screens import PLACE_BY_MODE
+from workbench.ui.places import PLACE_BY_MODE
 from workbench.ui.screens.workshop import WorkshopScreen, clock, names_from
 from workbench.ui.widgets.tables import RecordTable
 

@@ -22,9 +22,8 @@ from bisect import bisect_left
 
 from workbench.evaluation.evidence import wilson, z_for
 from workbench.models import MAX_WHOLE, Threshold
-from workbench.readiness import format_value
+from workbench.units import COMPARATOR_WORDS, format_value
 
-COMPARATOR_WORDS = {">": "above", ">=": "at least", "<": "below", "<=": "at most"}
 # A test set is too small to support a threshold when the far end of the 95%
 # interval around the target lies more than this many points from it …
 TOO_WIDE_POINTS = 0.05

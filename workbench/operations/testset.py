@@ -45,7 +45,7 @@ def add_category(
 def edit_category(
     store: Store,
     by: str,
-    category: str,
+    name: str,
     *,
     seen: CompositionRow | None,
     **changes: Any,
@@ -54,21 +54,21 @@ def edit_category(
     or removed that category since the person saw it."""
     with store.write():
         rows = list(store.get("dataset").composition)
-        where = next((i for i, r in enumerate(rows) if r.category == category), None)
+        where = next((i for i, r in enumerate(rows) if r.category == name), None)
         if where is None:
             raise ConflictError(
-                f"test set: category {category!r} was removed by someone else meanwhile; "
+                f"test set: category {name!r} was removed by someone else meanwhile; "
                 "reload and try again"
             )
         if seen is not None:
-            refuse_if_changed(f"test set: category {category!r}", rows[where], seen)
+            refuse_if_changed(f"test set: category {name!r}", rows[where], seen)
         try:
             rows[where] = CompositionRow.model_validate({**rows[where].model_dump(), **changes})
         except ValidationError as error:
             raise InvalidValueError(describe_validation_error(error)) from None
         return change(
             store, "dataset", None, {"composition": rows}, by, seen=None,
-            summary=f"test set: category {category} saved",
+            summary=f"test set: category {name} saved",
         )  # fmt: skip
 
 

@@ -18,7 +18,7 @@ from workbench.evaluation.evidence import (
     SliceMetrics,
     bias_words,
 )
-from workbench.readiness import format_value
+from workbench.units import format_value
 
 RUN_HEADERS = ("Run", "Label", "Tool", "System", "Cases", "Source", "sha256")
 FIGURE_HEADERS = ("Metric", "Value", "95% interval", "Cases")

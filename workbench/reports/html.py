@@ -20,11 +20,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from workbench.agenda import step_title
-from workbench.readiness import format_value
+from workbench.invisible import reveal_invisible
 from workbench.reports import evidence_words
-from workbench.reports import markdown as words
-from workbench.reports.markdown import reveal_invisible
+from workbench.reports import wording as words
 from workbench.reports.model import Report, ReportThreshold
+from workbench.units import format_value
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 # Written literally as the first element of <head> in report.html.j2; kept here for tests.

@@ -5,77 +5,46 @@ Every string a person typed goes through :func:`escape_md` (running text) or
 titled ``<script>``, ``[x](javascript:alert(1))`` or ``**bold**`` shows as typed
 when the Markdown is rendered, and never becomes HTML, a link or formatting.
 
-The plain-text helpers here (status words, targets, measured values, history
-lines) are shared with the HTML report, so the two formats say the same things.
+Its words (status words, targets, measured values, history lines) come from
+``reports.wording``, shared with the HTML report, so the two formats say the same
+things.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from workbench.agenda import step_title
-from workbench.evaluation.evidence import Measured
 from workbench.invisible import reveal_invisible
-from workbench.models import Decision, HistoryEntry
-from workbench.readiness import AREA_TITLES, Blocker, Readiness, format_value
-from workbench.reports.model import Report, ReportThreshold
-from workbench.vocab import VERDICT_TITLES
-
-HISTORY_LIMIT = 50
-
-# The report's sections, in order: (anchor, heading). Both formats use these headings.
-SECTIONS: tuple[tuple[str, str], ...] = (
-    ("blockers", "Blockers"),
-    ("open-points", "Open points"),
-    ("scores", "Area scores"),
-    ("checklist", "Checklist"),
-    ("thresholds", "Quality thresholds"),
-    ("evidence", "Evidence"),
-    ("test-set", "Test set"),
-    ("rollout", "Rollout"),
-    ("monitoring", "Monitoring"),
-    ("incident-response", "Incident response"),
-    ("oversight", "Human oversight"),
-    ("decisions", "Decision log"),
-    ("parking-lot", "Parking lot"),
-    ("workshop", "Workshop"),
-    ("history", "History"),
+from workbench.readiness import Blocker
+from workbench.reports.model import Report
+from workbench.reports.wording import (
+    DECISION_STATUS_WORDS,
+    ITEM_STATUS_WORDS,
+    MEASURE_STATUS_WORDS,
+    NONE,
+    OVERSIGHT_KIND_TITLES,
+    SECTION_TITLES,
+    STAGE_STATUS_WORDS,
+    THRESHOLD_STATUS_WORDS,
+    area_title,
+    decision_heading,
+    describe_alert_condition,
+    describe_change,
+    describe_measured,
+    describe_minutes,
+    describe_target,
+    latest_history,
+    percent,
+    plural,
+    readable_time,
+    stage_traffic,
+    superseded_by,
+    verdict_summary,
+    verdict_title,
 )
-SECTION_TITLES: dict[str, str] = dict(SECTIONS)
-
-ITEM_STATUS_WORDS: dict[str, str] = {"open": "Open", "done": "Done", "na": "Not applicable"}
-THRESHOLD_STATUS_WORDS: dict[str, str] = {
-    "met_with_confidence": "Met with confidence",
-    "met": "Met",
-    "not_met": "Not met",
-    "unmeasured": "Not measured",
-}
-COMPARATOR_WORDS: dict[str, str] = {">": "above", ">=": "at least", "<": "below", "<=": "at most"}
-STAGE_STATUS_WORDS: dict[str, str] = {
-    "pending": "Pending",
-    "active": "Active",
-    "passed": "Passed",
-    "failed": "Failed",
-}
-MEASURE_STATUS_WORDS: dict[str, str] = {"planned": "Planned", "in_place": "In place"}
-OVERSIGHT_KIND_TITLES: dict[str, str] = {
-    "review_interface": "Review interface",
-    "reviewer_training": "Reviewer training",
-    "fatigue": "Fatigue management",
-}
-DECISION_STATUS_WORDS: dict[str, str] = {
-    "proposed": "Proposed",
-    "accepted": "Accepted",
-    "rejected": "Rejected",
-    "superseded": "Superseded",
-}
-NONE = "—"
-
-# --------------------------------------------------------------------- escaping
+from workbench.units import format_value
 
 # Backslash-escape everything Markdown or HTML could act on, anywhere in a line.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|!{}~&$])")
@@ -109,156 +78,6 @@ def escape_md_cell(text: str) -> str:
 
 
 # ------------------------------------------------------ words shared with HTML
-
-
-def verdict_title(readiness: Readiness) -> str:
-    return VERDICT_TITLES[readiness.verdict]
-
-
-def plural(count: int, word: str, words: str | None = None) -> str:
-    return f"{count} {word if count == 1 else (words or word + 's')}"
-
-
-def verdict_summary(readiness: Readiness) -> str:
-    """One sentence that says why the verdict is what it is."""
-    blockers = len(readiness.blockers)
-    points = len(readiness.open_points)
-    if readiness.verdict == "go":
-        return "Every readiness check passes."
-    if readiness.verdict == "conditional":
-        return f"No blockers, but {plural(points, 'open point')} to close or accept."
-    return (
-        f"{plural(blockers, 'blocker')} must be resolved before going live "
-        f"(and {plural(points, 'open point')})."
-    )
-
-
-def area_title(area: str) -> str:
-    return AREA_TITLES.get(area, area.replace("_", " ").capitalize())
-
-
-def describe_target(comparator: str, target: float, unit: str) -> str:
-    """``> 90%``: the comparator and the target as people read them."""
-    return f"{comparator} {format_value(target, unit)}"
-
-
-def describe_interval(measured: Measured, unit: str) -> str:
-    if measured.ci_low is None or measured.ci_high is None:
-        return ""
-    return f"{format_value(measured.ci_low, unit)} to {format_value(measured.ci_high, unit)}"
-
-
-def describe_measured(measured: Measured, unit: str) -> str:
-    """``92% (n = 300; 95% CI 88.4% to 94.9%)``, or ``—`` when not measured."""
-    if measured.value is None:
-        return NONE
-    details = []
-    if measured.n is not None:
-        details.append(f"n = {measured.n}")
-    interval = describe_interval(measured, unit)
-    if interval:
-        details.append(f"95% CI {interval}")
-    text = format_value(measured.value, unit)
-    return f"{text} ({'; '.join(details)})" if details else text
-
-
-def describe_threshold(threshold: ReportThreshold) -> str:
-    """A sentence for screen readers and chart labels."""
-    m = threshold.measured
-    target = (
-        f"target {COMPARATOR_WORDS.get(threshold.comparator, threshold.comparator)} "
-        f"{format_value(threshold.target, threshold.unit)}"
-    )
-    if m.value is None:
-        return f"{threshold.name}: not measured yet; {target}."
-    interval = describe_interval(m, threshold.unit)
-    return (
-        f"{threshold.name}: measured {format_value(m.value, threshold.unit)}"
-        + (f" (95% interval {interval})" if interval else "")
-        + f"; {target}; {THRESHOLD_STATUS_WORDS[m.status].lower()}."
-    )
-
-
-def describe_minutes(minutes: int) -> str:
-    if minutes % 1440 == 0:
-        return plural(minutes // 1440, "day")
-    if minutes % 60 == 0:
-        return plural(minutes // 60, "hour")
-    return f"{minutes} min"
-
-
-def describe_alert_condition(comparator: str, value: float, unit: str, window: int) -> str:
-    text = f"{comparator} {format_value(value, unit)}"
-    return text + (f" over {describe_minutes(window)}" if window else "")
-
-
-def superseded_by(decisions: Sequence[Decision]) -> dict[int, int]:
-    """Decision id -> the id of the decision that superseded it."""
-    return {d.supersedes: d.id for d in decisions if d.supersedes is not None}
-
-
-def decision_heading(decision: Decision, replaced_by: dict[int, int]) -> str:
-    heading = f"Decision {decision.id}: {decision.title}"
-    if decision.status == "superseded":
-        later = replaced_by.get(decision.id)
-        return heading + (f" (superseded by decision {later})" if later else " (superseded)")
-    return heading
-
-
-def latest_history(history: Sequence[HistoryEntry]) -> list[HistoryEntry]:
-    """The newest ``HISTORY_LIMIT`` entries, newest first."""
-    return sorted(history, key=lambda h: h.id, reverse=True)[:HISTORY_LIMIT]
-
-
-# Fields that name a record, tried in order, to show an added or removed record briefly.
-_NAMING_FIELDS = ("title", "name", "text", "signal", "contact", "role", "category", "value")
-
-
-def brief(value: Any, limit: int = 80) -> str:
-    """A history value on one short line."""
-    if value is None or value == "":
-        return NONE
-    if isinstance(value, dict):
-        named = next((value[k] for k in _NAMING_FIELDS if value.get(k) not in (None, "")), None)
-        if named is not None:
-            return brief(named, limit)
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def describe_change(entry: HistoryEntry) -> tuple[str, str, str]:
-    """(what changed, old value, new value) for one history entry."""
-    what = f"{entry.entity} {entry.key}".strip()
-    if entry.field == "*":
-        if entry.old is None and entry.new is not None:
-            return (f"added {what}" if entry.key else f"created {what}", NONE, brief(entry.new))
-        if entry.new is None:
-            return f"removed {what}", brief(entry.old), NONE
-        return f"replaced {what}", brief(entry.old), brief(entry.new)
-    return f"{what}: {entry.field}", brief(entry.old), brief(entry.new)
-
-
-def readable_time(stamp: str) -> str:
-    """``2024-05-03T10:00:00+00:00`` as ``2024-05-03 10:00 UTC``; anything else unchanged."""
-    try:
-        parsed = dt.datetime.fromisoformat(stamp)
-    except ValueError:
-        return stamp
-    if parsed.utcoffset() == dt.timedelta(0):
-        return parsed.strftime("%Y-%m-%d %H:%M UTC")
-    return parsed.isoformat(sep=" ", timespec="minutes")
-
-
-def stage_traffic(traffic: float) -> str:
-    return format_value(traffic, "rate")
-
-
-def percent(share: float) -> str:
-    return f"{share * 100:.0f}%"
-
-
-# ------------------------------------------------------------------- Markdown
 
 
 def _table(
@@ -480,7 +299,7 @@ def _monitoring(report: Report) -> list[str]:
             )
             for a in mon.alerts
         ]
-        lines += _table(("Signal", "Fires when", "Condition", "Response", "Owner", "On"), rows)
+        lines += _table(("Signal", "Fires when", "Note", "Response", "Owner", "On"), rows)
     else:
         lines += ["No alerts configured.", ""]
     log = mon.logging

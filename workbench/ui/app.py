@@ -20,7 +20,7 @@ from workbench.errors import WorkbenchError
 from workbench.ui import config, served
 from workbench.ui.commands import WorkbenchCommands
 from workbench.ui.messages import EditFailed, Navigate, Saved, SnapshotLoaded
-from workbench.ui.screens import PLACE_BY_MODE, PLACES, mode_for
+from workbench.ui.places import PLACE_BY_MODE, PLACES, mode_for
 from workbench.ui.session import ProjectSession
 from workbench.ui.themes import DARK, PROJECTOR, THEMES
 

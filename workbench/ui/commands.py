@@ -7,7 +7,7 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from workbench.ui.screens import PLACES
+from workbench.ui.places import PLACES
 
 
 class WorkbenchCommands(Provider):

@@ -6,23 +6,26 @@ draws it in ``show``. It never reads the project file itself.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-if TYPE_CHECKING:
-    from workbench.ui.session import Snapshot
-
-from typing import ClassVar
-
+from pydantic import BaseModel, ValidationError
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Label
 
+from workbench.errors import describe_validation_error
+from workbench.ui.dialogs.form import FormDialog, FormField, Values
 from workbench.ui.messages import SnapshotLoaded
 from workbench.ui.text import Text
 from workbench.ui.widgets.key_hints import KeyHints
 from workbench.ui.widgets.sidebar import Sidebar
 from workbench.ui.widgets.status_line import StatusLine
+
+if TYPE_CHECKING:
+    from workbench.store import Store
+    from workbench.ui.session import Snapshot
 
 
 class AreaScreen(Screen[None]):
@@ -128,3 +131,46 @@ class AreaScreen(Screen[None]):
 
     def edit(self, action, describe="Saved", on_saved=None) -> None:
         self.app.edit(action, describe, on_saved)  # type: ignore[attr-defined]
+
+    def edit_text(
+        self,
+        record: BaseModel,
+        field: str,
+        label: str,
+        save: Callable[[Store, str, str], Any],
+        *,
+        title: str,
+        describe: str | Callable[[Any], str],
+        multiline: bool = False,
+        help_text: str = "",
+        required: str = "",
+    ) -> None:
+        """Ask for one text field of ``record`` and save it with ``save(store, by, text)``
+        (an operation, given the record as this screen showed it).
+
+        The dialog checks the text with the record's own model (its length limits)
+        before it closes; an unchanged text saves nothing. ``required`` is the
+        reason to give when the text is left empty, for a field that must not be."""
+        current = getattr(record, field)
+
+        def check(values: Values) -> str | None:
+            text = values[field].strip()
+            if required and not text:
+                return required
+            try:
+                type(record).model_validate({**record.model_dump(), field: text})
+            except ValidationError as error:
+                return describe_validation_error(error)
+            return None
+
+        def saved(values: Values | None) -> None:
+            if values is None or values[field].strip() == current:
+                return
+            text = values[field].strip()
+            self.edit(lambda store, by: save(store, by, text), describe)
+
+        kind: Literal["text", "multiline"] = "multiline" if multiline else "text"
+        self.app.push_screen(
+            FormDialog(title, [FormField(field, label, current, kind)], check, help_text),
+            saved,
+        )

@@ -29,7 +29,6 @@ from workbench.evaluation.runs import (
     import_results,
     page_results,
 )
-from workbench.readiness import format_value
 from workbench.ui import served
 from workbench.ui.dialogs.form import FormDialog, FormField, Values
 from workbench.ui.screens.base import AreaScreen
@@ -38,6 +37,7 @@ from workbench.ui.text import Text
 from workbench.ui.widgets.interval_bar import interval_line
 from workbench.ui.widgets.results_browser import PAGE, ResultsBrowser, verdict
 from workbench.ui.widgets.tables import RecordTable
+from workbench.units import format_value
 
 
 def _pct(value: float | None) -> str:

@@ -11,7 +11,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Label
 
 from workbench.ui.config import config_path
-from workbench.ui.screens import PLACES
+from workbench.ui.places import PLACES
 from workbench.ui.text import Text
 
 

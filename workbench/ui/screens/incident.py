@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 from pydantic import ValidationError
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Label, Static
 
 from workbench import operations
@@ -31,39 +31,15 @@ from workbench.ui.dialogs.form import FormDialog, FormField, Values
 from workbench.ui.screens.base import AreaScreen
 from workbench.ui.session import Snapshot
 from workbench.ui.text import Text
+from workbench.ui.widgets.section import Section
 from workbench.ui.widgets.tables import FittedTable, fit, plain, room
+from workbench.units import duration, parse_minutes
 
 if TYPE_CHECKING:
     pass
 
 WIDE_TABLE = 90
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-DURATION_PATTERN = re.compile(
-    r"^(?:(?P<hours>\d+(?:\.\d+)?)\s*(?:h|hr|hrs|hour|hours))?\s*"
-    r"(?:(?P<minutes>\d+)\s*(?:m|min|mins|minute|minutes)?)?$"
-)
-
-
-def response_time(minutes: int) -> str:
-    """15 -> "15 min", 60 -> "1 h", 1440 -> "24 h", 90 -> "1 h 30 min"."""
-    hours, rest = divmod(minutes, 60)
-    if not hours:
-        return f"{minutes} min"
-    return f"{hours} h" + (f" {rest} min" if rest else "")
-
-
-def parse_minutes(text: str) -> int:
-    """ "90", "90 min", "4h", "1 h 30 min" -> minutes; raises ValueError with the reason."""
-    raw = text.strip().lower()
-    match = DURATION_PATTERN.match(raw) if raw else None
-    if match is None or not (match["hours"] or match["minutes"]):
-        raise ValueError(f"write minutes (90) or hours (4 h), not {text.strip() or 'nothing'!r}")
-    total = float(match["hours"] or 0) * 60 + int(match["minutes"] or 0)
-    if total != int(total):
-        raise ValueError("the response time must come to whole minutes")
-    if total < 1:
-        raise ValueError("the response time must be at least 1 minute")
-    return int(total)
 
 
 def parse_tested_date(text: str, today: dt.date) -> dt.date | None:
@@ -86,33 +62,33 @@ def steps_from_text(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-class SeveritySection(Vertical):
+class SeveritySection(Section):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "screen.response_time", "Response time", id="incident-severity-time"),
     ]
 
 
-class PlaybookSection(Vertical):
+class PlaybookSection(Section):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "screen.edit_steps", "Edit steps", id="incident-phase-steps"),
     ]
 
 
-class RollbackSection(Vertical):
+class RollbackSection(Section):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("t", "screen.tested_today", "Tested today", id="incident-rollback-tested"),
         Binding("d", "screen.tested_date", "Date tested", id="incident-rollback-date"),
     ]
 
 
-class OnCallSection(Vertical):
+class OnCallSection(Section):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "screen.on_call_person", "Person", id="incident-oncall-person"),
         Binding("a", "screen.add_role", "Add role", id="incident-oncall-add"),
     ]
 
 
-class EscalationSection(Vertical):
+class EscalationSection(Section):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "screen.add_escalation", "Add step", id="incident-escalation-add"),
         Binding("x", "screen.remove_escalation", "Remove step", id="incident-escalation-remove"),
@@ -125,11 +101,7 @@ class IncidentScreen(AreaScreen):
 
     DEFAULT_CSS = """
     IncidentScreen #incident-body { height: 1fr; }
-    /* A bar marks the section with the focus (its keys are the ones in the footer). */
-    IncidentScreen .incident-section { height: auto; border-left: blank; }
-    IncidentScreen .incident-section:focus-within { border-left: thick $primary; }
-    IncidentScreen .section-title { width: 1fr; }
-    IncidentScreen RecordTable { overflow-x: hidden; max-height: 12; }
+    IncidentScreen RecordTable { max-height: 12; }
     IncidentScreen .detail { height: auto; padding: 0 1; color: $text-muted; }
     IncidentScreen #people { height: auto; }
     IncidentScreen #people > .incident-section { width: 1fr; }
@@ -165,10 +137,6 @@ class IncidentScreen(AreaScreen):
     def on_mount(self) -> None:
         # AreaScreen.on_mount runs too: Textual calls the handler of every class in the MRO.
         self.query_one("#incident-body").can_focus = False
-        for table in self.query(FittedTable):
-            # The app stylesheet gives every DataTable `height: 1fr`, which a screen's
-            # DEFAULT_CSS cannot override; stacked in a scroll, each table sizes to its rows.
-            table.styles.height = "auto"
         self.query_one("#severity", FittedTable).focus()
 
     def redraw(self) -> None:
@@ -195,7 +163,7 @@ class IncidentScreen(AreaScreen):
         for level in incident.severity_levels:
             cells = [
                 plain(level.title, "bold"),
-                Text(response_time(level.response_minutes)),
+                Text(duration(level.response_minutes)),
                 fit(level.definition, half),
             ]
             if wide:
@@ -280,7 +248,7 @@ class IncidentScreen(AreaScreen):
             detail.update(
                 Text.assemble(
                     (level.title, "bold"),
-                    f": respond within {response_time(level.response_minutes)}. ",
+                    f": respond within {duration(level.response_minutes)}. ",
                     level.definition,
                     ". Example: " if level.example else "",
                     level.example,
@@ -389,7 +357,7 @@ class IncidentScreen(AreaScreen):
                 lambda store, by: operations.set_response_time(
                     store, by, level.id, minutes, seen=level
                 ),
-                f"{level.title}: respond within {response_time(minutes)}",
+                f"{level.title}: respond within {duration(minutes)}",
             )
 
         self.app.push_screen(
@@ -513,30 +481,15 @@ class IncidentScreen(AreaScreen):
         role = self._on_call()
         if role is None:
             return
-
-        def save(values: Values | None) -> None:
-            if values is None or values["person"].strip() == role.person:
-                return
-            person = values["person"].strip()
-            self.edit(
-                lambda store, by: operations.set_on_call(store, by, role.role, person, seen=role),
-                f"{role.role}: {person or 'nobody'}",
-            )
-
-        def check(values: Values) -> str | None:
-            try:
-                OnCall.model_validate({"role": role.role, "person": values["person"].strip()})
-            except ValidationError as error:
-                return describe_validation_error(error)
-            return None
-
-        self.app.push_screen(
-            FormDialog(
-                f"On call: {role.role}",
-                [FormField("person", "Who", role.person)],
-                check,
+        self.edit_text(
+            role,
+            "person",
+            "Who",
+            lambda store, by, person: operations.set_on_call(
+                store, by, role.role, person, seen=role
             ),
-            save,
+            title=f"On call: {role.role}",
+            describe=lambda saved: f"{role.role}: {saved.person or 'nobody'}",
         )
 
     def action_add_role(self) -> None:

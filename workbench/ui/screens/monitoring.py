@@ -12,91 +12,50 @@ from typing import Any, ClassVar
 from pydantic import ValidationError
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Label, Static
 
 from workbench import operations
 from workbench.errors import describe_validation_error
 from workbench.models import AlertRule, LoggingPolicy, LogTier
-from workbench.readiness import format_value
 from workbench.ui.dialogs.form import FormDialog, FormField, Values
 from workbench.ui.screens.base import AreaScreen
 from workbench.ui.session import Snapshot
 from workbench.ui.text import Text
+from workbench.ui.widgets.section import Section
 from workbench.ui.widgets.tables import FittedTable, RecordTable, fit, plain, room
-from workbench.units import parse_whole
+from workbench.units import (
+    COMPARATOR_WORDS,
+    UNIT_HINTS,
+    condition_words,
+    input_text,
+    parse_value,
+    parse_whole,
+)
 
 ALERT_COLUMNS = (("On", 3), ("Signal", 16), ("Alert when", 24), ("Owner", 16), ("Response", None))
 NARROW_ALERT_COLUMNS = (("On", 3), ("Signal", 14), ("Alert when", 22), ("Owner", None))
 WIDE_TABLE = 90
 TIERS: tuple[LogTier, ...] = ("always", "optionally", "never")
 TIER_TITLES = {"always": "Always log", "optionally": "Optionally log", "never": "Never log"}
-WORDS = {">": "above", ">=": "at least", "<": "below", "<=": "at most"}
-UNIT_HINTS = {
-    "rate": "a percentage, e.g. 5 for 5%",
-    "seconds": "seconds",
-    "count": "a count",
-    "score": "a score, e.g. 0.7",
-    "x baseline": "times the baseline, e.g. 2 or 200%",
-}
-
-
-def duration(minutes: int) -> str:
-    """15 -> "15 min", 60 -> "1 h", 90 -> "1 h 30 min"."""
-    hours, rest = divmod(minutes, 60)
-    if not hours:
-        return f"{minutes} min"
-    return f"{hours} h" + (f" {rest} min" if rest else "")
 
 
 def condition_text(alert: AlertRule) -> str:
-    """The structured condition as words: "above 5% over 15 min"."""
-    text = f"{WORDS[alert.comparator]} {format_value(alert.value, alert.unit)}"
-    if alert.window_minutes:
-        text += f" over {duration(alert.window_minutes)}"
-    return text
+    """When the alert fires, worded from its values: "above 5% over 15 min"."""
+    return condition_words(alert.comparator, alert.value, alert.unit, alert.window_minutes)
 
 
-def value_as_typed(alert: AlertRule) -> str:
-    """The value the way the dialog asks for it (rates as percentages)."""
-    if alert.unit == "rate":
-        return f"{round(alert.value * 100, 6):g}"
-    return f"{alert.value:g}"
-
-
-def parse_alert_value(text: str, unit: str) -> float:
-    """What a person typed, in the alert's unit; raises ValueError with the reason."""
-    raw = text.strip()
-    has_percent = raw.endswith("%")
-    number = raw.removesuffix("%").strip()
-    try:
-        value = float(number)
-    except ValueError:
-        raise ValueError(f"{raw or 'nothing'!r} is not a number") from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise ValueError("write a finite number")
-    if unit == "rate":
-        if not 0 <= value <= 100:
-            raise ValueError(f"a rate must be between 0% and 100% (not {number}%)")
-        return value / 100
-    if has_percent and unit == "x baseline":
-        return value / 100
-    if has_percent:
-        raise ValueError(f"this alert is in {unit}, not a percentage")
-    return value
-
-
-class AlertsSection(Vertical):
+class AlertsSection(Section):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "screen.toggle_alert", "On/off", id="monitoring-alert-toggle"),
         Binding("v", "screen.alert_value", "Value", id="monitoring-alert-value"),
         Binding("o", "screen.alert_owner", "Owner", id="monitoring-alert-owner"),
         Binding("r", "screen.alert_response", "Response", id="monitoring-alert-response"),
-        Binding("w", "screen.alert_words", "In words", id="monitoring-alert-words"),
+        Binding("w", "screen.alert_words", "Note", id="monitoring-alert-words"),
     ]
 
 
-class LoggingSection(Vertical):
+class LoggingSection(Section):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "screen.add_entry", "Add entry", id="monitoring-log-add"),
         Binding("x", "screen.remove_entry", "Remove entry", id="monitoring-log-remove"),
@@ -111,11 +70,6 @@ class MonitoringScreen(AreaScreen):
 
     DEFAULT_CSS = """
     MonitoringScreen #monitoring-body { height: 1fr; }
-    /* A bar marks the section with the focus (its keys are the ones in the footer). */
-    MonitoringScreen .monitoring-section { height: auto; border-left: blank; }
-    MonitoringScreen .monitoring-section:focus-within { border-left: thick $primary; }
-    MonitoringScreen .section-title { width: 1fr; }
-    MonitoringScreen RecordTable { overflow-x: hidden; }
     MonitoringScreen #alerts { max-height: 12; }
     MonitoringScreen #alert-detail { height: auto; padding: 0 1; color: $text-muted; }
     MonitoringScreen #log-lists { height: auto; }
@@ -147,7 +101,7 @@ class MonitoringScreen(AreaScreen):
                             [(TIER_TITLES[tier], None)], id=f"log-{tier}", classes="log-list"
                         )
                 yield Static("", id="retention")
-            with Vertical(classes="monitoring-section", id="watch-section"):
+            with Section(classes="monitoring-section", id="watch-section"):
                 yield Label("What to watch (from the guide)", classes="section-title")
                 with Horizontal(id="watch"):
                     for name in ("performance", "quality", "business"):
@@ -241,7 +195,7 @@ class MonitoringScreen(AreaScreen):
             ("" if alert.enabled else " (switched off)", "bold"),
         )
         if alert.condition:
-            text.append(" · described as: ")
+            text.append(" · note: ")
             text.append(alert.condition)
         text.append("\nResponse: ", style="bold")
         text.append(alert.response or "—")
@@ -281,33 +235,16 @@ class MonitoringScreen(AreaScreen):
         alert = self._alert()
         if alert is None:
             return
-        current = getattr(alert, field)
-
-        def check(values: Values) -> str | None:
-            try:
-                AlertRule.model_validate({**alert.model_dump(), field: values[field].strip()})
-            except ValidationError as error:
-                return describe_validation_error(error)
-            return None
-
-        def save(values: Values | None) -> None:
-            if values is None or values[field].strip() == current:
-                return
-            value = values[field].strip()
-            self.edit(
-                lambda store, by: operations.edit_alert(
-                    store, by, alert.id, seen=alert, **{field: value}
-                ),
-                f"{alert.signal} {field} saved",
-            )
-
-        self.app.push_screen(
-            FormDialog(
-                f"{label}: {alert.signal}",
-                [FormField(field, label, current, "multiline" if multiline else "text")],
-                check,
+        self.edit_text(
+            alert,
+            field,
+            label,
+            lambda store, by, text: operations.edit_alert(
+                store, by, alert.id, seen=alert, **{field: text}
             ),
-            save,
+            title=f"{label}: {alert.signal}",
+            describe=f"{alert.signal} {field} saved",
+            multiline=multiline,
         )
 
     def action_alert_owner(self) -> None:
@@ -317,7 +254,11 @@ class MonitoringScreen(AreaScreen):
         self._edit_alert_text("response", "What to do when it fires", multiline=True)
 
     def action_alert_words(self) -> None:
-        self._edit_alert_text("condition", "The condition in words", multiline=False)
+        self._edit_alert_text(
+            "condition",
+            "A note on the condition (its words follow the value)",
+            multiline=False,
+        )
 
     def action_alert_value(self) -> None:
         alert = self._alert()
@@ -326,7 +267,7 @@ class MonitoringScreen(AreaScreen):
 
         def parse(values: Values) -> tuple[AlertRule | None, str | None]:
             try:
-                value = parse_alert_value(values["value"], alert.unit)
+                value = parse_value(values["value"], alert.unit)
                 window = parse_whole(values["window"] or "0", "the window")
             except ValueError as error:
                 return None, str(error)
@@ -358,9 +299,13 @@ class MonitoringScreen(AreaScreen):
 
         self.app.push_screen(
             FormDialog(
-                f"Alert when {alert.signal} is {WORDS[alert.comparator]} …",
+                f"Alert when {alert.signal} is {COMPARATOR_WORDS[alert.comparator]} …",
                 [
-                    FormField("value", f"Value ({UNIT_HINTS[alert.unit]})", value_as_typed(alert)),
+                    FormField(
+                        "value",
+                        f"Value ({UNIT_HINTS[alert.unit]})",
+                        input_text(alert.value, alert.unit),
+                    ),
                     FormField(
                         "window", "Over how many minutes (0: any moment)", str(alert.window_minutes)
                     ),

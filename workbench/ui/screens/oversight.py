@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, ClassVar
 from pydantic import ValidationError
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Label, Static
 
 from workbench import operations
@@ -22,6 +22,7 @@ from workbench.ui.dialogs.form import FormDialog, FormField, Values
 from workbench.ui.screens.base import AreaScreen
 from workbench.ui.session import Snapshot
 from workbench.ui.text import Text
+from workbench.ui.widgets.section import Section
 from workbench.ui.widgets.tables import FittedTable, fit, room
 from workbench.units import percent
 
@@ -45,7 +46,7 @@ def table_id(kind: OversightKind) -> str:
     return "measures-" + kind.replace("_", "-")
 
 
-class MeasuresSection(Vertical):
+class MeasuresSection(Section):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "screen.toggle_measure", "In place", id="oversight-measure-toggle"),
         Binding("n", "screen.measure_notes", "Notes", id="oversight-measure-notes"),
@@ -64,11 +65,7 @@ class OversightScreen(AreaScreen):
 
     DEFAULT_CSS = """
     OversightScreen #oversight-body { height: 1fr; }
-    /* A bar marks the section with the focus (its keys are the ones in the footer). */
-    OversightScreen .oversight-section { height: auto; border-left: blank; }
-    OversightScreen .oversight-section:focus-within { border-left: thick $primary; }
-    OversightScreen .section-title { width: 1fr; }
-    OversightScreen RecordTable { overflow-x: hidden; max-height: 12; }
+    OversightScreen RecordTable { max-height: 12; }
     OversightScreen .measure-detail { display: none; height: auto; padding: 0 1;
                                       color: $text-muted; }
     OversightScreen .oversight-section:focus-within > .measure-detail { display: block; }
@@ -88,10 +85,6 @@ class OversightScreen(AreaScreen):
     def on_mount(self) -> None:
         # AreaScreen.on_mount runs too: Textual calls the handler of every class in the MRO.
         self.query_one("#oversight-body").can_focus = False
-        for table in self.query(FittedTable):
-            # The app stylesheet gives every DataTable `height: 1fr`, which a screen's
-            # DEFAULT_CSS cannot override; stacked in a scroll, each table sizes to its rows.
-            table.styles.height = "auto"
         self.query_one(f"#{table_id(OVERSIGHT_KINDS[0])}", FittedTable).focus()
 
     def redraw(self) -> None:
@@ -225,33 +218,17 @@ class OversightScreen(AreaScreen):
         measure = self._measure()
         if measure is None:
             return
-        current = getattr(measure, field)
-
-        def check(values: Values) -> str | None:
-            try:
-                OversightMeasure.model_validate({**measure.model_dump(), field: values[field]})
-            except ValidationError as error:
-                return describe_validation_error(error)
-            return None
-
-        def save(values: Values | None) -> None:
-            if values is None or values[field].strip() == current:
-                return
-            value = values[field].strip()
-            self.edit(
-                lambda store, by: operations.edit_measure(
-                    store, by, measure.id, seen=measure, **{field: value}
-                ),
-                f"{measure.id} {field} saved",
-            )
-
-        self.app.push_screen(
-            FormDialog(
-                f"{label}: {measure.text}",
-                [FormField(field, label, current, "multiline" if multiline else "text")],
-                check,
+        self.edit_text(
+            measure,
+            field,
+            label,
+            lambda store, by, text: operations.edit_measure(
+                store, by, measure.id, seen=measure, **{field: text}
             ),
-            save,
+            title=f"{label}: {measure.text}",
+            describe=f"{measure.id} {field} saved",
+            multiline=multiline,
+            required="describe the measure" if field == "text" else "",
         )
 
     def action_measure_notes(self) -> None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from pydantic import ValidationError
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Label, Static
 
 from workbench import operations
@@ -24,6 +24,7 @@ from workbench.ui.dialogs.form import FormDialog, FormField, Values
 from workbench.ui.screens.base import AreaScreen
 from workbench.ui.session import Snapshot
 from workbench.ui.text import Text
+from workbench.ui.widgets.section import Section
 from workbench.ui.widgets.tables import FittedTable, RecordTable, fit, plain, room
 from workbench.units import parse_percent, parse_whole, percent
 
@@ -63,14 +64,14 @@ SETTINGS: tuple[tuple[str, str, str, Literal["text", "multiline"]], ...] = (
 SETTING_LABEL_WIDTH = 26
 
 
-class PatternsSection(Vertical):
+class PatternsSection(Section):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "screen.toggle_pattern", "Chosen", id="rollout-pattern-toggle"),
         Binding("n", "screen.pattern_notes", "Notes", id="rollout-pattern-notes"),
     ]
 
 
-class StagesSection(Vertical):
+class StagesSection(Section):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "screen.cycle_status", "Next status", id="rollout-stage-cycle"),
         Binding("s", "screen.set_status", "Set status", id="rollout-stage-status"),
@@ -80,7 +81,7 @@ class StagesSection(Vertical):
     ]
 
 
-class SettingsSection(Vertical):
+class SettingsSection(Section):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "screen.edit_setting", "Edit setting", id="rollout-setting-edit"),
     ]
@@ -92,11 +93,6 @@ class RolloutScreen(AreaScreen):
 
     DEFAULT_CSS = """
     RolloutScreen #rollout-body { height: 1fr; }
-    /* A bar marks the section with the focus (its keys are the ones in the footer). */
-    RolloutScreen .rollout-section { height: auto; border-left: blank; }
-    RolloutScreen .rollout-section:focus-within { border-left: thick $primary; }
-    RolloutScreen .section-title { width: 1fr; }
-    RolloutScreen RecordTable { overflow-x: hidden; }
     RolloutScreen #patterns-row { height: auto; }
     RolloutScreen #patterns { width: 36; max-height: 12; }
     RolloutScreen #pattern-detail { width: 1fr; height: auto; padding: 0 1;
@@ -339,24 +335,16 @@ class RolloutScreen(AreaScreen):
         pattern = self._pattern()
         if pattern is None:
             return
-
-        def save(values: Values | None) -> None:
-            if values is None or values["notes"].strip() == pattern.notes:
-                return
-            notes = values["notes"].strip()
-            self.edit(
-                lambda store, by: operations.edit_pattern(
-                    store, by, pattern.id, seen=pattern, notes=notes
-                ),
-                f"notes on {pattern.title} saved",
-            )
-
-        self.app.push_screen(
-            FormDialog(
-                f"Notes: {pattern.title}",
-                [FormField("notes", "How we will use this pattern", pattern.notes, "multiline")],
+        self.edit_text(
+            pattern,
+            "notes",
+            "How we will use this pattern",
+            lambda store, by, text: operations.edit_pattern(
+                store, by, pattern.id, seen=pattern, notes=text
             ),
-            save,
+            title=f"Notes: {pattern.title}",
+            describe=f"notes on {pattern.title} saved",
+            multiline=True,
         )
 
     # ---------------------------------------------------------------- stages

@@ -23,14 +23,13 @@ from workbench import operations
 from workbench.errors import describe_validation_error
 from workbench.evaluation.evidence import Measured, measure_threshold
 from workbench.models import COMPARATORS, Threshold
-from workbench.readiness import format_value
 from workbench.ui.dialogs.confirm import ConfirmDialog
 from workbench.ui.dialogs.form import FormDialog, FormField, Values, wrap_help
 from workbench.ui.screens.base import AreaScreen
 from workbench.ui.session import Snapshot
 from workbench.ui.text import Text
 from workbench.ui.widgets.tables import RecordTable, plain
-from workbench.units import UNIT_HINTS, input_text, parse_value
+from workbench.units import COMPARATOR_WORDS, UNIT_HINTS, format_value, input_text, parse_value
 
 # Words first; the colour is only a second channel (projectors wash colours out).
 STATUS: dict[str, tuple[str, str]] = {
@@ -41,7 +40,6 @@ STATUS: dict[str, tuple[str, str]] = {
 }
 FULL_METRIC_WIDTH = 24  # with less room for the names, the table shows the value alone
 COMPACT_METRIC_WIDTH = 14
-COMPARATOR_WORDS = {">": "above", ">=": "at least", "<": "below", "<=": "at most"}
 COMPARATOR_OPTIONS = [(f"{c}  ({COMPARATOR_WORDS[c]})", c) for c in COMPARATORS]
 UNIT_OPTIONS = [
     ("rate (a share: 93% or 0.93)", "rate"),
@@ -286,33 +284,19 @@ class ThresholdsScreen(AreaScreen):
         threshold = self._threshold()
         if threshold is None:
             return
-        current = threshold.reasoning
-
-        def check(values: Values) -> str | None:
-            if not values["reasoning"].strip():
-                return "write down why this target was chosen (the reasoning cannot be empty)"
-            return _model_problem(threshold, reasoning=values["reasoning"].strip())
-
-        def save(values: Values | None) -> None:
-            if values is None or values["reasoning"].strip() == current:
-                return
-            reasoning = values["reasoning"].strip()
-            self.edit(
-                lambda store, by: operations.set_reasoning(
-                    store, by, threshold.metric, reasoning, seen=threshold
-                ),
-                f"reasoning for {threshold.name} saved",
-            )
-
-        self.app.push_screen(
-            FormDialog(
-                f"Why this target? {threshold.name} {threshold.comparator} "
-                f"{target_text(threshold)}",
-                [FormField("reasoning", "Reasoning", current, "multiline")],
-                check,
-                help_text=wrap_help(threshold.hint),
+        self.edit_text(
+            threshold,
+            "reasoning",
+            "Reasoning",
+            lambda store, by, text: operations.set_reasoning(
+                store, by, threshold.metric, text, seen=threshold
             ),
-            save,
+            title=f"Why this target? {threshold.name} {threshold.comparator} "
+            f"{target_text(threshold)}",
+            describe=f"reasoning for {threshold.name} saved",
+            multiline=True,
+            help_text=wrap_help(threshold.hint),
+            required="write down why this target was chosen (the reasoning cannot be empty)",
         )
 
     def action_target(self) -> None:

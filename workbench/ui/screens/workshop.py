@@ -19,7 +19,7 @@ from workbench.errors import describe_validation_error
 from workbench.models import RISKS, ParkedQuestion, ProjectInfo, Workshop
 from workbench.operations import park_question
 from workbench.ui.dialogs.form import FormDialog, FormField, Values, wrap_help
-from workbench.ui.screens import PLACE_BY_MODE
+from workbench.ui.places import PLACE_BY_MODE
 from workbench.ui.screens.base import AreaScreen
 
 # A FormDialog that keeps its error line and buttons on a short screen (see thresholds.py).

@@ -8,8 +8,8 @@ gap of a few points is visible on a projector.
 
 from __future__ import annotations
 
-from workbench.readiness import format_value
 from workbench.ui.text import Text
+from workbench.units import format_value
 
 
 def interval_bar(

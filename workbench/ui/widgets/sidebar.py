@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from workbench.ui.screens import PLACES
+from workbench.ui.places import PLACES
 from workbench.ui.text import Text
 
 

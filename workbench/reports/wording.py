@@ -1,0 +1,216 @@
+"""What the reports say, in words both formats share: section titles, status words,
+targets and measured values, alert conditions, decisions' headings, history lines.
+
+The Markdown and HTML renderers lay these strings out; neither holds wording of its
+own, so the two formats always say the same things."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from workbench.evaluation.evidence import Measured
+from workbench.models import Decision, HistoryEntry
+from workbench.readiness import AREA_TITLES, Readiness
+from workbench.reports.model import ReportThreshold
+from workbench.units import COMPARATOR_WORDS, condition_words, duration, format_value
+from workbench.vocab import VERDICT_TITLES
+
+HISTORY_LIMIT = 50
+
+# The report's sections, in order: (anchor, heading). Both formats use these headings.
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("blockers", "Blockers"),
+    ("open-points", "Open points"),
+    ("scores", "Area scores"),
+    ("checklist", "Checklist"),
+    ("thresholds", "Quality thresholds"),
+    ("evidence", "Evidence"),
+    ("test-set", "Test set"),
+    ("rollout", "Rollout"),
+    ("monitoring", "Monitoring"),
+    ("incident-response", "Incident response"),
+    ("oversight", "Human oversight"),
+    ("decisions", "Decision log"),
+    ("parking-lot", "Parking lot"),
+    ("workshop", "Workshop"),
+    ("history", "History"),
+)
+SECTION_TITLES: dict[str, str] = dict(SECTIONS)
+
+ITEM_STATUS_WORDS: dict[str, str] = {"open": "Open", "done": "Done", "na": "Not applicable"}
+THRESHOLD_STATUS_WORDS: dict[str, str] = {
+    "met_with_confidence": "Met with confidence",
+    "met": "Met",
+    "not_met": "Not met",
+    "unmeasured": "Not measured",
+}
+STAGE_STATUS_WORDS: dict[str, str] = {
+    "pending": "Pending",
+    "active": "Active",
+    "passed": "Passed",
+    "failed": "Failed",
+}
+MEASURE_STATUS_WORDS: dict[str, str] = {"planned": "Planned", "in_place": "In place"}
+OVERSIGHT_KIND_TITLES: dict[str, str] = {
+    "review_interface": "Review interface",
+    "reviewer_training": "Reviewer training",
+    "fatigue": "Fatigue management",
+}
+DECISION_STATUS_WORDS: dict[str, str] = {
+    "proposed": "Proposed",
+    "accepted": "Accepted",
+    "rejected": "Rejected",
+    "superseded": "Superseded",
+}
+NONE = "—"
+
+# --------------------------------------------------------------------- escaping
+
+
+def verdict_title(readiness: Readiness) -> str:
+    return VERDICT_TITLES[readiness.verdict]
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (words or word + 's')}"
+
+
+def verdict_summary(readiness: Readiness) -> str:
+    """One sentence that says why the verdict is what it is."""
+    blockers = len(readiness.blockers)
+    points = len(readiness.open_points)
+    if readiness.verdict == "go":
+        return "Every readiness check passes."
+    if readiness.verdict == "conditional":
+        return f"No blockers, but {plural(points, 'open point')} to close or accept."
+    return (
+        f"{plural(blockers, 'blocker')} must be resolved before going live "
+        f"(and {plural(points, 'open point')})."
+    )
+
+
+def area_title(area: str) -> str:
+    return AREA_TITLES.get(area, area.replace("_", " ").capitalize())
+
+
+def describe_target(comparator: str, target: float, unit: str) -> str:
+    """``> 90%``: the comparator and the target as people read them."""
+    return f"{comparator} {format_value(target, unit)}"
+
+
+def describe_interval(measured: Measured, unit: str) -> str:
+    if measured.ci_low is None or measured.ci_high is None:
+        return ""
+    return f"{format_value(measured.ci_low, unit)} to {format_value(measured.ci_high, unit)}"
+
+
+def describe_measured(measured: Measured, unit: str) -> str:
+    """``92% (n = 300; 95% CI 88.4% to 94.9%)``, or ``—`` when not measured."""
+    if measured.value is None:
+        return NONE
+    details = []
+    if measured.n is not None:
+        details.append(f"n = {measured.n}")
+    interval = describe_interval(measured, unit)
+    if interval:
+        details.append(f"95% CI {interval}")
+    text = format_value(measured.value, unit)
+    return f"{text} ({'; '.join(details)})" if details else text
+
+
+def describe_threshold(threshold: ReportThreshold) -> str:
+    """A sentence for screen readers and chart labels."""
+    m = threshold.measured
+    target = (
+        f"target {COMPARATOR_WORDS.get(threshold.comparator, threshold.comparator)} "
+        f"{format_value(threshold.target, threshold.unit)}"
+    )
+    if m.value is None:
+        return f"{threshold.name}: not measured yet; {target}."
+    interval = describe_interval(m, threshold.unit)
+    return (
+        f"{threshold.name}: measured {format_value(m.value, threshold.unit)}"
+        + (f" (95% interval {interval})" if interval else "")
+        + f"; {target}; {THRESHOLD_STATUS_WORDS[m.status].lower()}."
+    )
+
+
+def describe_minutes(minutes: int) -> str:
+    return duration(minutes)
+
+
+def describe_alert_condition(comparator: str, value: float, unit: str, window: int) -> str:
+    """When an alert fires, worded from its values (never from words stored beside them)."""
+    return condition_words(comparator, value, unit, window)
+
+
+def superseded_by(decisions: Sequence[Decision]) -> dict[int, int]:
+    """Decision id -> the id of the decision that superseded it."""
+    return {d.supersedes: d.id for d in decisions if d.supersedes is not None}
+
+
+def decision_heading(decision: Decision, replaced_by: dict[int, int]) -> str:
+    heading = f"Decision {decision.id}: {decision.title}"
+    if decision.status == "superseded":
+        later = replaced_by.get(decision.id)
+        return heading + (f" (superseded by decision {later})" if later else " (superseded)")
+    return heading
+
+
+def latest_history(history: Sequence[HistoryEntry]) -> list[HistoryEntry]:
+    """The newest ``HISTORY_LIMIT`` entries, newest first."""
+    return sorted(history, key=lambda h: h.id, reverse=True)[:HISTORY_LIMIT]
+
+
+# Fields that name a record, tried in order, to show an added or removed record briefly.
+_NAMING_FIELDS = ("title", "name", "text", "signal", "contact", "role", "category", "value")
+
+
+def brief(value: Any, limit: int = 80) -> str:
+    """A history value on one short line."""
+    if value is None or value == "":
+        return NONE
+    if isinstance(value, dict):
+        named = next((value[k] for k in _NAMING_FIELDS if value.get(k) not in (None, "")), None)
+        if named is not None:
+            return brief(named, limit)
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def describe_change(entry: HistoryEntry) -> tuple[str, str, str]:
+    """(what changed, old value, new value) for one history entry."""
+    what = f"{entry.entity} {entry.key}".strip()
+    if entry.field == "*":
+        if entry.old is None and entry.new is not None:
+            return (f"added {what}" if entry.key else f"created {what}", NONE, brief(entry.new))
+        if entry.new is None:
+            return f"removed {what}", brief(entry.old), NONE
+        return f"replaced {what}", brief(entry.old), brief(entry.new)
+    return f"{what}: {entry.field}", brief(entry.old), brief(entry.new)
+
+
+def readable_time(stamp: str) -> str:
+    """``2024-05-03T10:00:00+00:00`` as ``2024-05-03 10:00 UTC``; anything else unchanged."""
+    try:
+        parsed = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if parsed.utcoffset() == dt.timedelta(0):
+        return parsed.strftime("%Y-%m-%d %H:%M UTC")
+    return parsed.isoformat(sep=" ", timespec="minutes")
+
+
+def stage_traffic(traffic: float) -> str:
+    return format_value(traffic, "rate")
+
+
+def percent(share: float) -> str:
+    return f"{share * 100:.0f}%"
+
+
+# ------------------------------------------------------------------- Markdown
