@@ -55,7 +55,7 @@ async def test_notes_and_text_of_a_measure(sample_path: Path, make_app) -> None:
         await pilot.pause()
         await pilot.press("end", "shift+home", "backspace", "ctrl+s")  # empty: refused
         await pilot.pause()
-        assert "text" in rendered(app, "#dialog-error")
+        assert "describe the measure" in rendered(app, "#dialog-error")
         await type_text(pilot, "At most two review sessions in a row")
         await pilot.press("ctrl+s")
         await settle(pilot)
