@@ -609,7 +609,8 @@ def test_an_older_project_with_runs_is_upgraded_keeping_them(cli: Runner, projec
         for column in ("epoch", "scores"):
             conn.execute(f"ALTER TABLE results DROP COLUMN {column}")
         conn.execute(
-            "DELETE FROM _sqlite_migrations WHERE name IN ('0006_runs_of_any_tool', '0007_alert_notes')"
+            "DELETE FROM _sqlite_migrations "
+            "WHERE name IN ('0006_runs_of_any_tool', '0007_alert_notes')"
         )
         conn.execute("PRAGMA user_version = 5")
     conn.close()

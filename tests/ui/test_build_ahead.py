@@ -17,6 +17,7 @@ from conftest import settle
 from textual.pilot import Pilot
 
 from workbench import operations
+from workbench.ui import compat
 from workbench.ui.app import WorkbenchApp
 from workbench.ui.places import PLACES
 from workbench.ui.widgets.virtual_table import VirtualTable
@@ -27,7 +28,7 @@ ITEM = "testing.dataset-documented"
 async def all_built(pilot: Pilot, timeout: float = 60.0) -> None:
     app = pilot.app
     deadline = time.monotonic() + timeout
-    while not all(p.mode in app._screen_stacks for p in PLACES):  # type: ignore[attr-defined]
+    while not all(compat.mode_started(app, p.mode) for p in PLACES):
         assert time.monotonic() < deadline, "the screens were not built in time"
         await asyncio.sleep(0.05)
     await settle(pilot)

@@ -30,7 +30,12 @@ async def test_response_time_in_hours_and_bad_input_refused(sample_path: Path, m
     async with app.run_test(size=(120, 40)) as pilot:
         await open_incident(pilot)
         table = app.screen.query_one("#severity", RecordTable)
-        assert [str(table.get_row_at(i)[1]) for i in range(4)] == ["15 min", "1 hour", "4 hours", "1 day"]
+        assert [str(table.get_row_at(i)[1]) for i in range(4)] == [
+            "15 min",
+            "1 hour",
+            "4 hours",
+            "1 day",
+        ]
         await pilot.press("j", "r")
         await pilot.pause()
         await clear_input(pilot)

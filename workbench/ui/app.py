@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from workbench.errors import WorkbenchError
-from workbench.ui import config, served
+from workbench.ui import compat, config, served
 from workbench.ui.commands import WorkbenchCommands
 from workbench.ui.messages import EditFailed, Navigate, Saved, SnapshotLoaded
 from workbench.ui.places import PLACE_BY_MODE, PLACES, mode_for
@@ -98,11 +98,28 @@ class WorkbenchApp(App[int]):
         self._theme_ready = True
         if settings.keymap:
             self.set_keymap(settings.keymap)
+            self._check_keymap(list(settings.keymap))
         self.switch_mode("overview")
         if self._poll_seconds:
             self.set_interval(self._poll_seconds, self._poll_for_changes)
         self.startup_ms = (time.perf_counter() - STARTED) * 1000
         self.log.info(f"started in {self.startup_ms:.0f} milliseconds")
+
+    @work(thread=True, group="keymap")
+    def _check_keymap(self, ids: list[str]) -> None:
+        """Name a keymap's ids that no key has (off the UI thread: it imports every screen)."""
+        from workbench.ui.keymap import unknown_ids
+
+        unknown = unknown_ids(ids)
+        if unknown:
+            message = (
+                f"keymap: no key has the id {unknown[0]!r}"
+                + (f" (nor {len(unknown) - 1} more)" if len(unknown) > 1 else "")
+                + "; press ? for the ids"
+            )
+            self.call_from_thread(
+                self.notify, message, title="Settings", severity="warning", markup=False
+            )
 
     def watch_theme(self, name: str) -> None:
         # (a browser participant's theme is theirs: not saved in the facilitator's settings)
@@ -167,11 +184,9 @@ class WorkbenchApp(App[int]):
         for place in PLACES:
             while time.monotonic() - self._last_input < 0.5:
                 await asyncio.sleep(0.1)  # someone is at the keys: leave them the machine
-            if place.mode in self._screen_stacks:  # (already visited)
+            if compat.mode_started(self, place.mode):  # (already visited)
                 continue
-            # Textual's own first step of switch_mode, without the switch: the screen
-            # is composed, mounted, styled and laid out off screen.
-            await self._init_mode(place.mode)
+            await compat.build_mode(self, place.mode)  # (off screen)
             await asyncio.sleep(0.05)
 
     # ---------------------------------------------------------- data flow

@@ -18,6 +18,7 @@ from rich.style import Style
 from rich.text import Text as RichText
 
 from workbench.invisible import reveal_invisible
+from workbench.ui.compat import copy_spans
 
 __all__ = ["Text", "shown"]
 
@@ -51,7 +52,7 @@ class Text(RichText):
             end=self.end,
             tab_size=self.tab_size,
         )
-        copied._spans[:] = self._spans
+        copy_spans(self, copied)
         return copied
 
     def __add__(self, other: object) -> Text:

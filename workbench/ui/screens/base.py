@@ -16,15 +16,19 @@ from textual.screen import Screen
 from textual.widgets import Label
 
 from workbench.errors import describe_validation_error
+from workbench.ui.compat import adopt_stylesheet
+from workbench.ui.dialogs.confirm import ConfirmDialog
 from workbench.ui.dialogs.form import FormDialog, FormField, Values
 from workbench.ui.messages import SnapshotLoaded
 from workbench.ui.text import Text
+from workbench.ui.typed import workbench_app
 from workbench.ui.widgets.key_hints import KeyHints
 from workbench.ui.widgets.sidebar import Sidebar
 from workbench.ui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     from workbench.store import Store
+    from workbench.ui.app import WorkbenchApp
     from workbench.ui.session import Snapshot
 
 
@@ -38,10 +42,12 @@ class AreaScreen(Screen[None]):
         super().__init__()
         self.snapshot: Snapshot | None = None
         self._pending_focus: str | None = None
-        # A new screen is styled with the app's stylesheet as it is now, so Textual
-        # need not re-parse all of it when the screen is first shown (it would, twice,
-        # since a new screen starts at -1: a fifth of a first visit's time).
-        self._css_update_count = self.app._css_update_count
+        adopt_stylesheet(self)
+
+    @property
+    def workbench(self) -> WorkbenchApp:
+        """The app, typed (its session, edit queue and status line)."""
+        return workbench_app(self)
 
     def compose(self) -> ComposeResult:
         self._fit_to_size(update=False)  # (before the widgets are styled: no restyle)
@@ -86,16 +92,16 @@ class AreaScreen(Screen[None]):
         The last snapshot costs no reading: a screen shown for the first time draws it
         at once instead of first appearing empty; the read that follows hands over the
         same object (nothing to redraw) unless the project has changed since."""
-        cached = self.app.session.cached  # type: ignore[attr-defined]
+        cached = self.workbench.session.cached
         if self.snapshot is None and cached is None:
             # The very first read (loading the core, the file, working out the verdict)
             # waits for this screen's first frame, rather than share the processor
             # with drawing it.
-            self.app.load(self, after_refresh=True)  # type: ignore[attr-defined]
+            self.workbench.load(self, after_refresh=True)
             return
-        if self.snapshot is None:
+        if self.snapshot is None and cached is not None:
             self.post_message(SnapshotLoaded(cached))
-        self.app.load(self)  # type: ignore[attr-defined]
+        self.workbench.load(self)
 
     def on_snapshot_loaded(self, message: SnapshotLoaded) -> None:
         message.stop()
@@ -111,7 +117,7 @@ class AreaScreen(Screen[None]):
             )
         )
         self.show(message.snapshot)
-        self.app.screen_drawn(self)  # type: ignore[attr-defined]
+        self.workbench.screen_drawn(self)
         if self._pending_focus is not None:
             key, self._pending_focus = self._pending_focus, None
             self.select_record(key)
@@ -130,7 +136,19 @@ class AreaScreen(Screen[None]):
         """Override to move the cursor to ``key``."""
 
     def edit(self, action, describe="Saved", on_saved=None) -> None:
-        self.app.edit(action, describe, on_saved)  # type: ignore[attr-defined]
+        self.workbench.edit(action, describe, on_saved)
+
+    def remove_after_asking(
+        self, question: str, remove: Callable[[Store, str], Any], removed: str
+    ) -> None:
+        """Ask ``question``; on yes, run the ``remove`` operation. ``removed`` is what the
+        status line says then (undo brings it back, and it says so)."""
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.edit(remove, f"{removed} (ctrl+z brings it back)")
+
+        self.app.push_screen(ConfirmDialog(question), answered)
 
     def edit_text(
         self,

@@ -278,9 +278,7 @@ class EvidenceScreen(AreaScreen):
 
     @work(thread=True, exclusive=True, group="evidence-compare")
     def _compare(self, before: Run, run: Run) -> None:
-        flips = self.app.session.read(  # type: ignore[attr-defined]
-            lambda store: case_flips(store, before.id, run.id)
-        )
+        flips = self.workbench.session.read(lambda store: case_flips(store, before.id, run.id))
         self.app.call_from_thread(self._show_compare, before, run, flips)
 
     def _show_compare(self, before: Run, run: Run, flips: CaseFlips) -> None:
@@ -338,7 +336,7 @@ class EvidenceScreen(AreaScreen):
     @work(thread=True, exclusive=True, group="evidence-count")
     def _count_rows(self, run_id: int, filters: ResultFilter) -> None:
         # the count and the first page in one trip, so the rows appear at once
-        total, first = self.app.session.read(  # type: ignore[attr-defined]
+        total, first = self.workbench.session.read(
             lambda store: (
                 count_results(store, run_id, filters),
                 page_results(store, run_id, 0, PAGE, filters),
@@ -437,7 +435,7 @@ class EvidenceScreen(AreaScreen):
     # ---------------------------------------------------------------- import
 
     def action_import_results(self) -> None:
-        folder = self.app.session.path.parent  # type: ignore[attr-defined]
+        folder = self.workbench.session.path.parent
 
         def check(values: Values) -> str | None:
             path = Path(values["file"].strip()).expanduser()
@@ -517,7 +515,7 @@ class EvidenceScreen(AreaScreen):
         def progress(done: int, total: int) -> None:
             self.app.call_from_thread(bar.update, total=total, progress=done)
 
-        session = self.app.session  # type: ignore[attr-defined]
+        session = self.workbench.session
         try:
             report = session.edit(
                 lambda store, by: import_results(
@@ -537,7 +535,9 @@ class EvidenceScreen(AreaScreen):
                 message += " · " + "; ".join(f"line {b.line}: {b.reason}" for b in rows[:3])
             if served.is_served():  # a remote participant is told why, not what is in it
                 message = served.without_file_contents(message)
-            self.app.call_from_thread(self.app.show_status, f"Not imported · {message}", True)  # type: ignore[attr-defined]
+            self.workbench.call_from_thread(
+                self.workbench.show_status, f"Not imported · {message}", True
+            )
         else:
             run = report.run
             skipped = f", {report.skipped_count} bad rows skipped" if report.skipped_count else ""
@@ -547,7 +547,7 @@ class EvidenceScreen(AreaScreen):
                 else f"{len(report.runs)} runs (one a system), the thresholds use run {run.id}"
             )
             self.app.call_from_thread(
-                self.app.show_status,  # type: ignore[attr-defined]
+                self.workbench.show_status,
                 f"Saved · imported {made}{skipped}",
             )
             self.browsing = run.id

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -20,7 +20,7 @@ from workbench.ui.session import Snapshot
 from workbench.ui.text import Text
 
 if TYPE_CHECKING:
-    from workbench.ui.app import WorkbenchApp
+    pass
 
 FORMAT_LABELS = {
     "md": "Markdown (.md)",
@@ -61,10 +61,6 @@ class ExportScreen(AreaScreen):
         super().__init__()
         self.written: list[tuple[str, Path]] = []
         self.running = False
-
-    @property
-    def workbench(self) -> WorkbenchApp:
-        return cast("WorkbenchApp", self.app)
 
     def compose_main(self) -> ComposeResult:
         with Vertical(id="export-form"):

@@ -10,6 +10,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Label
 
+from workbench.ui.compat import node_bindings
 from workbench.ui.config import config_path
 from workbench.ui.places import PLACES
 from workbench.ui.text import Text
@@ -22,13 +23,12 @@ def binding_rows(screen: Screen[Any]) -> list[tuple[str, str, str]]:
     app = screen.app
     sources: list[Any] = [*screen.query("*"), screen, app]
     for node in sources:
-        for binding in node._bindings.key_to_bindings.values():
-            for b in binding:
-                name = b.id or b.action
-                if name in seen or not (b.description or b.id):
-                    continue
-                seen.add(name)
-                rows.append((app.get_key_display(b), b.description or b.action, b.id or ""))
+        for b in node_bindings(node):
+            name = b.id or b.action
+            if name in seen or not (b.description or b.id):
+                continue
+            seen.add(name)
+            rows.append((app.get_key_display(b), b.description or b.action, b.id or ""))
     return rows
 
 

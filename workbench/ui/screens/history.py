@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, work
 from textual.app import ComposeResult
@@ -19,7 +19,7 @@ from workbench.ui.text import Text
 from workbench.ui.widgets.tables import RecordTable, plain
 
 if TYPE_CHECKING:
-    from workbench.ui.app import WorkbenchApp
+    pass
 
 PAGE = 200
 SHORT = 40
@@ -180,10 +180,6 @@ class HistoryScreen(AreaScreen):
             plain(describe_change(entry, limit=max(self._widths[3] // 2 - 2, 12))),
             key=str(entry.id),
         )
-
-    @property
-    def workbench(self) -> WorkbenchApp:
-        return cast("WorkbenchApp", self.app)
 
     # ------------------------------------------------------------ loading
 

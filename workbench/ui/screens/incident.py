@@ -26,7 +26,6 @@ from workbench.models import (
     RollbackOption,
     SeverityLevel,
 )
-from workbench.ui.dialogs.confirm import ConfirmDialog
 from workbench.ui.dialogs.form import FormDialog, FormField, Values
 from workbench.ui.screens.base import AreaScreen
 from workbench.ui.session import Snapshot
@@ -85,6 +84,7 @@ class OnCallSection(Section):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "screen.on_call_person", "Person", id="incident-oncall-person"),
         Binding("a", "screen.add_role", "Add role", id="incident-oncall-add"),
+        Binding("x", "screen.remove_role", "Remove role", id="incident-oncall-remove"),
     ]
 
 
@@ -431,7 +431,7 @@ class IncidentScreen(AreaScreen):
             return
         today = dt.date.today()
         if option.last_tested == today:
-            self.app.show_status(f"{option.title} is already marked tested today")  # type: ignore[attr-defined]
+            self.workbench.show_status(f"{option.title} is already marked tested today")
             return
         self._save_tested(option, today)
 
@@ -572,14 +572,18 @@ class IncidentScreen(AreaScreen):
         step = self._escalation()
         if step is None:
             return
+        self.remove_after_asking(
+            f"Remove escalation step {step.step} ({step.contact})?",
+            lambda store, by: operations.remove_escalation_step(store, by, step.step),
+            f"escalation step {step.step} removed",
+        )
 
-        def remove(yes: bool | None) -> None:
-            if yes:
-                self.edit(
-                    lambda store, by: operations.remove_escalation_step(store, by, step.step),
-                    f"escalation step {step.step} removed (ctrl+z brings it back)",
-                )
-
-        self.app.push_screen(
-            ConfirmDialog(f"Remove escalation step {step.step} ({step.contact})?"), remove
+    def action_remove_role(self) -> None:
+        role = self._on_call()
+        if role is None:
+            return
+        self.remove_after_asking(
+            f"Remove the on-call role {role.role}" + (f" ({role.person})?" if role.person else "?"),
+            lambda store, by: operations.remove_on_call_role(store, by, role.role),
+            f"on-call role {role.role} removed",
         )

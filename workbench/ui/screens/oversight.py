@@ -52,6 +52,7 @@ class MeasuresSection(Section):
         Binding("n", "screen.measure_notes", "Notes", id="oversight-measure-notes"),
         Binding("e", "screen.measure_text", "Edit text", id="oversight-measure-edit"),
         Binding("a", "screen.add_measure", "Add measure", id="oversight-measure-add"),
+        Binding("x", "screen.remove_measure", "Remove", id="oversight-measure-remove"),
     ]
 
     def __init__(self, kind: OversightKind) -> None:
@@ -236,6 +237,16 @@ class OversightScreen(AreaScreen):
 
     def action_measure_text(self) -> None:
         self._edit_measure("text", "Measure", multiline=False)
+
+    def action_remove_measure(self) -> None:
+        measure = self._measure()
+        if measure is None:
+            return
+        self.remove_after_asking(
+            f"Remove the measure “{measure.text[:60]}”?",
+            lambda store, by: operations.remove_measure(store, by, measure.id),
+            f"measure {measure.id} removed",
+        )
 
     def action_add_measure(self) -> None:
         kind = self._focused_kind()

@@ -19,7 +19,6 @@ from textual.widgets import DataTable, Label, Static
 from workbench import operations
 from workbench.errors import describe_validation_error
 from workbench.models import STAGE_STATUSES, Pattern, RolloutSettings, RolloutStage
-from workbench.ui.dialogs.confirm import ConfirmDialog
 from workbench.ui.dialogs.form import FormDialog, FormField, Values
 from workbench.ui.screens.base import AreaScreen
 from workbench.ui.session import Snapshot
@@ -491,17 +490,10 @@ class RolloutScreen(AreaScreen):
         stage = self._stage()
         if stage is None:
             return
-
-        def remove(yes: bool | None) -> None:
-            if yes:
-                self.edit(
-                    lambda store, by: operations.remove_stage(store, by, stage.week),
-                    f"week {stage.week} removed (ctrl+z brings it back)",
-                )
-
-        self.app.push_screen(
-            ConfirmDialog(f"Remove week {stage.week} ({percent(stage.traffic)}) from the rollout?"),
-            remove,
+        self.remove_after_asking(
+            f"Remove week {stage.week} ({percent(stage.traffic)}) from the rollout?",
+            lambda store, by: operations.remove_stage(store, by, stage.week),
+            f"week {stage.week} removed",
         )
 
     def _focus_after_reload(self, key: str) -> None:

@@ -24,7 +24,6 @@ from workbench import operations
 from workbench.errors import describe_validation_error
 from workbench.evaluation.sizing import what_it_shows
 from workbench.models import CompositionRow, DatasetPlan
-from workbench.ui.dialogs.confirm import ConfirmDialog
 from workbench.ui.dialogs.form import FormDialog, FormField, Values, wrap_help
 from workbench.ui.screens.base import AreaScreen
 from workbench.ui.session import Snapshot
@@ -483,20 +482,11 @@ class TestSetScreen(AreaScreen):
         if selected is None or self.snapshot is None:
             return
         _index, row = selected
-
-        def save(answer: bool | None) -> None:
-            if answer:
-                self.edit(
-                    lambda store, by: operations.remove_category(store, by, row.category),
-                    f"category {row.category} removed (ctrl+z brings it back)",
-                )
-
-        self.app.push_screen(
-            ConfirmDialog(
-                f"Remove the category “{row.category}” "
-                f"({row.planned:,} planned, {row.actual:,} actual)?"
-            ),
-            save,
+        self.remove_after_asking(
+            f"Remove the category “{row.category}” "
+            f"({row.planned:,} planned, {row.actual:,} actual)?",
+            lambda store, by: operations.remove_category(store, by, row.category),
+            f"category {row.category} removed",
         )
 
     def action_notes(self) -> None:

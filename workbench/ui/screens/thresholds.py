@@ -428,9 +428,7 @@ class ThresholdsScreen(AreaScreen):
         threshold = self._threshold()
         if threshold is None or threshold.measured is None:
             if threshold is not None:
-                self.app.show_status(  # type: ignore[attr-defined]
-                    f"{threshold.name} has no measured value to clear"
-                )
+                self.workbench.show_status(f"{threshold.name} has no measured value to clear")
             return
         shown = measured_text(measure_threshold(threshold), threshold.unit)
 

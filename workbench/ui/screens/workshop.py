@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import ValidationError
 from textual import events
@@ -28,7 +28,7 @@ from workbench.ui.text import Text
 from workbench.ui.widgets.tables import RecordTable, plain
 
 if TYPE_CHECKING:
-    from workbench.ui.app import WorkbenchApp
+    pass
 
 
 def clock(seconds: float) -> str:
@@ -101,10 +101,6 @@ class WorkshopScreen(AreaScreen):
         self._timer: Timer | None = None
         self._parking_layout: tuple[bool, int] | None = None
         self._guide_step = ""
-
-    @property
-    def workbench(self) -> WorkbenchApp:
-        return cast("WorkbenchApp", self.app)
 
     @property
     def step(self) -> Step:

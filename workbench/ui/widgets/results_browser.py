@@ -21,6 +21,7 @@ from textual.strip import Strip
 
 from workbench.evaluation.runs import ResultFilter, page_results
 from workbench.ui.text import Text
+from workbench.ui.typed import workbench_app
 
 PAGE = 200
 CACHE_PAGES = 32
@@ -130,7 +131,7 @@ class ResultsBrowser(ScrollView, can_focus=True):
 
     @work(thread=True, group="results-page")
     def _fetch(self, run_id: int, page: int, filters: ResultFilter, generation: int) -> None:
-        session = self.app.session  # type: ignore[attr-defined]
+        session = workbench_app(self).session
         rows = session.read(lambda store: page_results(store, run_id, page * PAGE, PAGE, filters))
         self.app.call_from_thread(self._arrived, page, rows, generation)
 
