@@ -48,7 +48,7 @@ def parse_value(text: str, unit: str) -> float:
         ) from None
     if not math.isfinite(value):
         raise ValueError(f"{text.strip()!r} is not a number ({UNIT_HINTS.get(unit, 'a number')})")
-    if unit == "rate" and value > 100:
+    if unit == "rate" and not percent and value > 100:
         raise ValueError(f"{text.strip()} is not a rate: a rate is between 0% and 100% (0 and 1)")
     if unit == "rate" and not percent and value > 1:
         raise ValueError(
