@@ -198,3 +198,24 @@ async def test_add_and_remove_escalation_steps(sample_path: Path, make_app) -> N
             ("1", True, "Dana"),
             ("3", False, "Dana"),
         ]
+
+
+async def test_remove_an_on_call_role_and_undo_brings_it_back(sample_path: Path, make_app) -> None:
+    app = make_app(sample_path, editor="Dana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_incident(pilot)
+        await pilot.press("tab", "tab", "tab")
+        assert app.screen.focused.id == "on-call"
+        await pilot.press("j", "x")  # Secondary on-call
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        assert "on-call role Secondary on-call removed" in rendered(app, "StatusLine")
+        with open_store(sample_path) as store:
+            roles = [o.role for o in store.load().incident_response.on_call]
+        assert roles == ["Primary on-call"]
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+    with open_store(sample_path) as store:
+        roles = [o.role for o in store.load().incident_response.on_call]
+    assert roles == ["Primary on-call", "Secondary on-call"]

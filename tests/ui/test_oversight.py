@@ -95,3 +95,23 @@ async def test_add_a_measure_gets_a_new_slug_and_shows_as_typed(
         )
         added = store.history(limit=1, entity="measure")[0]
         assert (added.key, added.field, added.by) == ("reviewer-training-5", "*", "Dana")
+
+
+async def test_remove_a_measure_after_asking(sample_path: Path, make_app) -> None:
+    app = make_app(sample_path, editor="Dana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_oversight(pilot)
+        await pilot.press("j", "x")  # review-interface-2
+        await pilot.pause()
+        await pilot.press("n")  # not removed
+        await settle(pilot)
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        assert "1 of 4 in place" in rendered(app, "#title-review_interface")
+    with open_store(sample_path) as store:
+        ids = [m.id for m in store.load().oversight.measures if m.kind == "review_interface"]
+        assert "review-interface-2" not in ids and len(ids) == 4
+        last = store.history(limit=1, entity="measure")[0]
+        assert (last.key, last.new, last.by) == ("review-interface-2", None, "Dana")
