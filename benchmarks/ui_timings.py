@@ -34,6 +34,7 @@ STARTED = time.perf_counter()
 
 from textual import events  # noqa: E402
 
+from workbench.ui import compat  # noqa: E402
 from workbench.ui.app import WorkbenchApp  # noqa: E402
 from workbench.ui.places import PLACES  # noqa: E402
 
@@ -87,6 +88,33 @@ def showing(app: WorkbenchApp, mode: str) -> Callable[[], bool]:
     )
 
 
+async def edit_timings(app: WorkbenchApp, clock: FrameClock, edits: int = 12) -> dict[str, Any]:
+    """Key press to the frame that shows the edit saved: space on a checklist item, until
+    its row shows the new status and the status line says it was saved; then j."""
+    from workbench.ui.widgets.status_line import StatusLine
+    from workbench.ui.widgets.virtual_table import VirtualTable
+
+    await clock.press("3", showing(app, "checklist"))
+    await asyncio.sleep(0.5)
+    table = app.screen.query_one("#items", VirtualTable)
+    times = []
+    for _ in range(edits):
+        key = table.current_key
+        assert key is not None
+        before = str(table.get_row(key)[0])
+
+        def saved(key: str = key, before: str = before) -> bool:
+            line = str(app.screen.query_one(StatusLine).render())
+            return line.startswith("Saved") and key in line and str(table.get_row(key)[0]) != before
+
+        times.append(await clock.press("space", saved))
+        await asyncio.sleep(0.3)  # (the verdict and the bars follow, off the key's path)
+        await clock.press("j", lambda key=key: table.current_key != key)
+        await asyncio.sleep(0.1)
+    ordered = sorted(times)
+    return {"edit_saved_median_ms": ordered[len(ordered) // 2], "edit_saved_max_ms": ordered[-1]}
+
+
 async def main(path: Path, early: bool) -> dict[str, Any]:
     app = WorkbenchApp(
         path, editor="bench", poll_seconds=0, config_file=Path("/tmp/workbench-bench-ui.toml")
@@ -103,7 +131,7 @@ async def main(path: Path, early: bool) -> dict[str, Any]:
             out["switch_early_ms"] = switch
             return out
         built = time.perf_counter()
-        while not all(p.mode in app._screen_stacks for p in PLACES):
+        while not all(compat.mode_started(app, p.mode) for p in PLACES):
             await asyncio.sleep(0.05)
         out["built_ahead_s"] = time.perf_counter() - built
         await asyncio.sleep(1.5)  # the team reads the overview
@@ -113,6 +141,8 @@ async def main(path: Path, early: bool) -> dict[str, Any]:
                 switch[f"{place.mode} ({visit})"] = ms
                 await asyncio.sleep(0.2)  # a facilitator's pace
         out["switch_ms"] = switch
+
+        out.update(await edit_timings(app, clock))
 
         # The results browser on the latest (100,000-row) run.
         await clock.press("E", showing(app, "evidence"))

@@ -19,7 +19,7 @@ from textual.screen import Screen
 from workbench.errors import WorkbenchError
 from workbench.ui import compat, config, served
 from workbench.ui.commands import WorkbenchCommands
-from workbench.ui.messages import EditFailed, Navigate, Saved, SnapshotLoaded
+from workbench.ui.messages import EditFailed, Navigate, SnapshotLoaded
 from workbench.ui.places import PLACE_BY_MODE, PLACES, mode_for
 from workbench.ui.session import ProjectSession
 from workbench.ui.themes import DARK, PROJECTOR, THEMES
@@ -283,13 +283,20 @@ class WorkbenchApp(App[int]):
                 self._serving += 1
                 self._turn.notify_all()
         summary = describe(result) if callable(describe) else describe
-        if on_saved is not None:
-            self.call_from_thread(on_saved, result)
-        self.post_message(Saved(summary))
+        self.call_from_thread(self._saved, result, summary, on_saved)
 
-    def on_saved(self, message: Saved) -> None:
-        self.show_status(f"Saved · {message.summary}")
-        self.load(self.screen)
+    def _saved(self, result: Any, summary: str, on_saved: Callable[[Any], None] | None) -> None:
+        """An edit was committed: draw it and say so in one frame, then read the project
+        again (the verdict, the bars) once that frame is out. On a large project the read
+        takes a tenth of a second or more; the edit need not wait for it."""
+        screen = self.screen
+        show_saved = getattr(screen, "show_saved", None)
+        if callable(show_saved):
+            show_saved(result)
+        if on_saved is not None:
+            on_saved(result)
+        self.show_status(f"Saved · {summary}")
+        self.load(screen, after_refresh=True)
 
     def on_edit_failed(self, message: EditFailed) -> None:
         self.show_status(f"Not saved · {message.reason}", error=True)

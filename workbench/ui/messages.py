@@ -20,13 +20,6 @@ class SnapshotLoaded(Message):
 
 
 @dataclass
-class Saved(Message):
-    """An edit was committed to the project file."""
-
-    summary: str
-
-
-@dataclass
 class EditFailed(Message):
     """An edit was refused; nothing was saved."""
 

@@ -39,6 +39,56 @@ class Snapshot:
     progress: list[tuple[str, int]]
 
 
+# Where each kind of record sits in ProjectData: a list (by its key) or a single one.
+_PLACES_IN_DATA: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "ProjectInfo": (("project",), None),
+    "ChecklistItem": (("checklist",), "id"),
+    "Threshold": (("thresholds",), "metric"),
+    "DatasetPlan": (("dataset",), None),
+    "Pattern": (("rollout", "patterns"), "id"),
+    "RolloutStage": (("rollout", "stages"), "week"),
+    "RolloutSettings": (("rollout", "settings"), None),
+    "AlertRule": (("monitoring", "alerts"), "id"),
+    "LoggingPolicy": (("monitoring", "logging"), None),
+    "SeverityLevel": (("incident_response", "severity_levels"), "id"),
+    "PlaybookPhase": (("incident_response", "playbook"), "id"),
+    "RollbackOption": (("incident_response", "rollback_options"), "id"),
+    "OnCall": (("incident_response", "on_call"), "role"),
+    "EscalationStep": (("incident_response", "escalation"), "step"),
+    "OversightMeasure": (("oversight", "measures"), "id"),
+    "Decision": (("decisions",), "id"),
+    "ParkedQuestion": (("parking_lot",), "id"),
+    "Workshop": (("workshop",), None),
+}
+
+
+def with_saved(snapshot: Snapshot, record: Any) -> bool:
+    """Put a record an edit just saved into the snapshot a screen shows, so the screen
+    can draw the edit at once; the full read (the verdict, the bars) follows. False
+    when the record is not one the snapshot holds (a run, a removal's None).
+
+    A threshold's measured value and the test set's size may be the latest run's
+    rather than the file's (``evidence.apply_runs``): those two wait for the read."""
+    place = _PLACES_IN_DATA.get(type(record).__name__)
+    if place is None or type(record).__name__ in ("Threshold", "DatasetPlan"):
+        return False
+    path, key = place
+    holder: Any = snapshot.data
+    for name in path[:-1]:
+        holder = getattr(holder, name)
+    if key is None:
+        setattr(holder, path[-1], record)
+        return True
+    records = getattr(holder, path[-1])
+    wanted = getattr(record, key)
+    for index, old in enumerate(records):
+        if getattr(old, key) == wanted:
+            records[index] = record
+            return True
+    records.append(record)
+    return True
+
+
 class ProjectSession:
     def __init__(self, path: Path, editor: str | None = None) -> None:
         self.path = path

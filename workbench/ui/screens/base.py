@@ -20,6 +20,7 @@ from workbench.ui.compat import adopt_stylesheet
 from workbench.ui.dialogs.confirm import ConfirmDialog
 from workbench.ui.dialogs.form import FormDialog, FormField, Values
 from workbench.ui.messages import SnapshotLoaded
+from workbench.ui.session import with_saved
 from workbench.ui.text import Text
 from workbench.ui.typed import workbench_app
 from workbench.ui.widgets.key_hints import KeyHints
@@ -134,6 +135,13 @@ class AreaScreen(Screen[None]):
 
     def select_record(self, key: str) -> None:
         """Override to move the cursor to ``key``."""
+
+    def show_saved(self, record: Any) -> None:
+        """Draw a record an edit just saved, before the project is read again. By
+        default the whole screen is drawn from the snapshot with the record put in; a
+        screen with thousands of rows redraws just the one."""
+        if self.snapshot is not None and with_saved(self.snapshot, record):
+            self.show(self.snapshot)
 
     def edit(self, action, describe="Saved", on_saved=None) -> None:
         self.workbench.edit(action, describe, on_saved)

@@ -13,7 +13,7 @@ from workbench.models import ChecklistItem
 from workbench.operations import edit_item, tick
 from workbench.ui.dialogs.form import FormDialog, FormField, Values
 from workbench.ui.screens.base import AreaScreen
-from workbench.ui.session import Snapshot
+from workbench.ui.session import Snapshot, with_saved
 from workbench.ui.text import Text
 from workbench.ui.widgets.score_bar import ScoreBar
 from workbench.ui.widgets.tables import plain
@@ -61,18 +61,32 @@ class ChecklistScreen(AreaScreen):
                 bars.query_one(f"#section-{section}", ScoreBar).set_value(closed, len(items))
             except Exception:
                 bars.mount(ScoreBar(label, closed, len(items), id=f"section-{section}"))
-        rows = []
-        for item in snapshot.data.checklist:
-            if self.only_open and item.status != "open":
-                continue
-            mark, style = MARKS[item.status]
-            evidence = item.evidence if item.status != "na" else f"n/a: {item.reason}"
-            rows.append(
-                (item.id, [Text(mark, style=style), plain(item.title), item.owner, evidence])
-            )
+        rows = [
+            (item.id, _cells(item))
+            for item in snapshot.data.checklist
+            if not (self.only_open and item.status != "open")
+        ]
         table = self.query_one("#items", VirtualTable)
         table.load(rows)
         table.border_title = "Only open items (f: show all)" if self.only_open else None
+        self._show_detail()
+
+    def show_saved(self, record: object) -> None:
+        """An item just saved: its row, its section's bar and the detail, not all 2,000
+        rows (the full redraw follows the next read)."""
+        snapshot = self.snapshot
+        if not isinstance(record, ChecklistItem) or snapshot is None:
+            super().show_saved(record)
+            return
+        if not with_saved(snapshot, record):
+            return
+        table = self.query_one("#items", VirtualTable)
+        if table.has_key(record.id):
+            table.update_row(record.id, _cells(record))
+        section = [i for i in snapshot.data.checklist if i.section == record.section]
+        closed = sum(i.status != "open" for i in section)
+        for bar in self.query(f"#section-{record.section}").results(ScoreBar):
+            bar.set_value(closed, len(section))
         self._show_detail()
 
     def _item(self) -> ChecklistItem | None:
@@ -189,3 +203,9 @@ class ChecklistScreen(AreaScreen):
         self.only_open = not self.only_open
         if self.snapshot is not None:
             self.show(self.snapshot)
+
+
+def _cells(item: ChecklistItem) -> list[object]:
+    mark, style = MARKS[item.status]
+    evidence = item.evidence if item.status != "na" else f"n/a: {item.reason}"
+    return [Text(mark, style=style), plain(item.title), item.owner, evidence]

@@ -102,6 +102,14 @@ class VirtualTable(ScrollView, can_focus=True):
         """The cells of the row with ``key``."""
         return list(self._rows[self._index[key]][1])
 
+    def has_key(self, key: str) -> bool:
+        return key in self._index
+
+    def update_row(self, key: str, cells: Sequence[Any]) -> None:
+        """Replace one row's cells (only the visible lines are drawn again)."""
+        self._rows[self._index[key]] = (key, list(cells))
+        self.refresh()
+
     def select_key(self, key: str) -> bool:
         if key not in self._index:
             return False
