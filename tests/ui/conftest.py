@@ -1,19 +1,15 @@
-"""Fixtures for the UI tests: a real project file, the app on it, and a way to wait for workers."""
+"""Fixtures for the UI tests: a real project file and the app on it (the helpers the
+tests share are in ``ui_support``)."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
+from ui_support import SAMPLE_TOML
 
 from workbench import operations
-from workbench.store import Store
 from workbench.ui.app import WorkbenchApp
-
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE_TOML = ROOT / "sample_project" / "support-assistant.toml"
 
 
 @pytest.fixture
@@ -48,22 +44,3 @@ def make_app(tmp_path: Path):
         return WorkbenchApp(path, editor=editor, config_file=tmp_path / "config.toml", **kwargs)
 
     return make
-
-
-async def settle(pilot: Pilot) -> None:
-    """Wait until every worker (loads and edits) has finished and the screen has redrawn."""
-    for _ in range(3):
-        while pilot.app.reading:  # reads run in daemon threads, not workers
-            await asyncio.sleep(0.005)
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-def open_store(path: Path) -> Store:
-    return Store.open(path)
-
-
-async def type_text(pilot: Pilot, text: str) -> None:
-    """Type ``text`` key by key into the focused widget."""
-    names = {" ": "space", "\n": "enter", ".": "full_stop", ",": "comma", ":": "colon"}
-    await pilot.press(*[names.get(ch, ch) for ch in text])

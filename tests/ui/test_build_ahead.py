@@ -13,8 +13,8 @@ import gc
 import time
 from pathlib import Path
 
-from conftest import settle
 from textual.pilot import Pilot
+from ui_support import settle
 
 from workbench import operations
 from workbench.ui import compat

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import open_store, settle, type_text
+from ui_support import open_store, settle, type_text
 
 from workbench import operations
 from workbench.ui.widgets.virtual_table import VirtualTable

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import open_store, settle, type_text
 from textual.widgets import Input, Static
+from ui_support import open_store, settle, type_text
 
 from workbench.ui.screens.decisions import DecisionsScreen, parse_links
 from workbench.ui.widgets.virtual_table import VirtualTable

@@ -5,9 +5,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from conftest import open_store, settle, type_text
 from results_support import STANDARD_CSV, cases, write_results
 from textual.widgets import Static, TabbedContent
+from ui_support import open_store, settle, type_text
 
 from workbench.evaluation.runs import import_results
 from workbench.ui.widgets.results_browser import ResultsBrowser

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import open_store, settle, type_text
 from textual.widgets import Checkbox, Input, ProgressBar, Static
+from ui_support import open_store, settle, type_text
 
 from workbench.ui.screens.export import ExportScreen
 

@@ -8,7 +8,7 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-from conftest import open_store, settle
+from ui_support import open_store, settle
 
 from workbench import operations
 from workbench.backup import backup

@@ -6,8 +6,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import open_store, settle, type_text
 from textual.widgets import Input, Label, Select
+from ui_support import open_store, settle, type_text
 
 from workbench.models import HistoryEntry
 from workbench.ui.screens.history import PAGE, HistoryScreen, describe_change, short

@@ -18,9 +18,9 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import settle
 from textual.pilot import Pilot
 from textual.widgets._toast import Toast
+from ui_support import settle
 
 from workbench import operations
 from workbench.ui.app import WorkbenchApp

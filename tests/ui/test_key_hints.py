@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import open_store, settle
+from ui_support import open_store, settle
 
 from workbench.ui.screens.help import HelpScreen
 from workbench.ui.widgets.key_hints import KeyHints

@@ -6,7 +6,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from conftest import open_store, settle
+from ui_support import open_store, settle
 
 from workbench.ui.app import WorkbenchApp
 from workbench.ui.compat import notifications

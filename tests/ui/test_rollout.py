@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import open_store, settle, type_text
 from textual.pilot import Pilot
+from ui_support import open_store, settle, type_text
 
 from workbench.ui.widgets.tables import RecordTable
 

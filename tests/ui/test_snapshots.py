@@ -12,8 +12,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE_TOML, settle
 from textual.pilot import Pilot
+from ui_support import SAMPLE_TOML, settle
 
 from workbench import operations
 from workbench.evaluation.runs import import_results

@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from conftest import open_store, settle
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Static
+from ui_support import open_store, settle
 
 from workbench.ui.screens import testset
 from workbench.ui.screens.testset import parse_count

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import open_store, settle
 from textual.pilot import Pilot
+from ui_support import open_store, settle
 
 from workbench.ui.messages import Navigate
 from workbench.ui.screens.thresholds import ThresholdsScreen

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from conftest import open_store, settle
 from textual.pilot import Pilot
+from ui_support import open_store, settle
 
 from workbench import operations
 from workbench.ui.app import WorkbenchApp

@@ -10,8 +10,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import open_store, settle, type_text
 from textual.widgets import Input, Static, TextArea
+from ui_support import open_store, settle, type_text
 
 from workbench.agenda import AGENDA, STEP_IDS, guidance, step_index
 from workbench.catalog import default_template, new_project_data
