@@ -182,6 +182,16 @@ FIELDS = [
         "Ben",
         lambda d: item(d).owner,
     ),
+    Field(
+        "checklist item: why not applicable",
+        item,
+        lambda s, by, seen, v: ops.tick(
+            s, seen.id, "na", by, reason=v, expect={"status": seen.status}
+        ),
+        "no such users",
+        "not needed",
+        lambda d: item(d).reason,
+    ),
     # thresholds
     Field(
         "threshold: target",
@@ -207,6 +217,18 @@ FIELDS = [
         0.5,
         lambda d: accuracy(d).measured.value,
     ),
+    Field(
+        "threshold: measured value cleared",
+        accuracy,
+        lambda s, by, seen, v: (
+            ops.measure(s, seen.metric, 0.91, by, n=200, seen=seen)
+            if v
+            else ops.clear_measurement(s, seen.metric, by, seen=seen)
+        ),
+        True,
+        False,
+        lambda d: accuracy(d).measured is not None,
+    ),
     # decisions and the parking lot
     _decision("title", "Ship in March", "Ship in May"),
     _decision("decision", "Ship to 5% first", "Ship to everyone"),
@@ -214,6 +236,7 @@ FIELDS = [
     _decision("owner", "Ana", "Ben"),
     _decision("context", "After the pilot", "Before the pilot"),
     _decision("alternatives", "Wait", "Cancel"),
+    _decision("status", "proposed", "rejected"),
     Field(
         "parked question: resolved",
         lambda d: _one(d.parking_lot, id=1),
@@ -230,6 +253,7 @@ FIELDS = [
     _project("risk", "high", "low"),
     # test set
     _test_set("planned_size", 1200, 300),
+    _test_set("actual_size", 900, 100),
     _test_set("edge_cases", 50, 10),
     _test_set("adversarial_cases", 40, 5),
     _test_set("notes", "From real tickets", "Synthetic"),
