@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import ValidationError
 from textual.app import ComposeResult
@@ -301,33 +301,26 @@ class IncidentScreen(AreaScreen):
 
     # -------------------------------------------------------------- lookups
 
-    def _key(self, table_id: str) -> str | None:
-        return self.query_one(f"#{table_id}", FittedTable).current_key
+    def _selected(self, table_id: str, records: str, key: str) -> Any:
+        """The record of ``incident_response.<records>`` under the cursor of a table."""
+        current = self.query_one(f"#{table_id}", FittedTable).current_key
+        found = getattr(self.snapshot.data.incident_response, records) if self.snapshot else []
+        return next((r for r in found if str(getattr(r, key)) == current), None)
 
     def _severity(self) -> SeverityLevel | None:
-        key = self._key("severity")
-        levels = self.snapshot.data.incident_response.severity_levels if self.snapshot else []
-        return next((s for s in levels if s.id == key), None)
+        return self._selected("severity", "severity_levels", "id")
 
     def _phase(self) -> PlaybookPhase | None:
-        key = self._key("playbook")
-        phases = self.snapshot.data.incident_response.playbook if self.snapshot else []
-        return next((p for p in phases if p.id == key), None)
+        return self._selected("playbook", "playbook", "id")
 
     def _rollback(self) -> RollbackOption | None:
-        key = self._key("rollback")
-        options = self.snapshot.data.incident_response.rollback_options if self.snapshot else []
-        return next((r for r in options if r.id == key), None)
+        return self._selected("rollback", "rollback_options", "id")
 
     def _on_call(self) -> OnCall | None:
-        key = self._key("on-call")
-        roles = self.snapshot.data.incident_response.on_call if self.snapshot else []
-        return next((o for o in roles if o.role == key), None)
+        return self._selected("on-call", "on_call", "role")
 
     def _escalation(self) -> EscalationStep | None:
-        key = self._key("escalation")
-        steps = self.snapshot.data.incident_response.escalation if self.snapshot else []
-        return next((e for e in steps if str(e.step) == key), None)
+        return self._selected("escalation", "escalation", "step")
 
     # ------------------------------------------------------------- severity
 
