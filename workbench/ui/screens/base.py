@@ -9,16 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ValidationError
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Label
 
-from workbench.errors import describe_validation_error
 from workbench.ui.compat import adopt_stylesheet
-from workbench.ui.dialogs.confirm import ConfirmDialog
-from workbench.ui.dialogs.form import FormDialog, FormField, Values
 from workbench.ui.messages import SnapshotLoaded
 from workbench.ui.session import with_saved
 from workbench.ui.text import Text
@@ -27,7 +23,9 @@ from workbench.ui.widgets.key_hints import KeyHints
 from workbench.ui.widgets.sidebar import Sidebar
 from workbench.ui.widgets.status_line import StatusLine
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # (pydantic and the dialogs wait for the first edit: a faster first frame)
+    from pydantic import BaseModel
+
     from workbench.store import Store
     from workbench.ui.app import WorkbenchApp
     from workbench.ui.session import Snapshot
@@ -152,6 +150,8 @@ class AreaScreen(Screen[None]):
         """Ask ``question``; on yes, run the ``remove`` operation. ``removed`` is what the
         status line says then (undo brings it back, and it says so)."""
 
+        from workbench.ui.dialogs.confirm import ConfirmDialog
+
         def answered(yes: bool | None) -> None:
             if yes:
                 self.edit(remove, f"{removed} (ctrl+z brings it back)")
@@ -177,6 +177,11 @@ class AreaScreen(Screen[None]):
         The dialog checks the text with the record's own model (its length limits)
         before it closes; an unchanged text saves nothing. ``required`` is the
         reason to give when the text is left empty, for a field that must not be."""
+        from pydantic import ValidationError
+
+        from workbench.errors import describe_validation_error
+        from workbench.ui.dialogs.form import FormDialog, FormField, Values
+
         current = getattr(record, field)
 
         def check(values: Values) -> str | None:
