@@ -9,6 +9,7 @@ from pathlib import Path
 from workbench.files import ExportError, check_target, write_atomic
 from workbench.operations import project_state
 from workbench.reports import FORMATS, build_report, default_filename, render
+from workbench.reports.wording import HISTORY_LIMIT
 from workbench.store import Store
 
 
@@ -38,7 +39,9 @@ def export_reports(
         raise ExportError(f"{output_dir}: {what}; give a folder for --output-dir")
     project_path = store.path or Path("project.sqlite")
     data, evidence, _ = project_state(store, compare=True)
-    report = build_report(data, store.template(), store.history(limit=100_000), evidence=evidence)
+    # (the JSON report carries the whole history; the others show only the latest changes)
+    limit = 100_000 if "json" in formats else HISTORY_LIMIT
+    report = build_report(data, store.template(), store.history(limit=limit), evidence=evidence)
     targets = [
         (fmt, output if output is not None else folder / default_filename(project_path, fmt))
         for fmt in formats
