@@ -614,3 +614,56 @@ def test_the_checks_can_fail(project: Path, monkeypatch: pytest.MonkeyPatch) -> 
             continue
         survived.append(case.name)
     assert survived == []
+
+
+ADD_STEPS = """
+import sys
+from pathlib import Path
+from workbench import operations as ops
+from workbench.store import Store
+path, who, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+print("READY", flush=True)
+sys.stdin.readline()
+with Store.open(path) as store:
+    for n in range(count):
+        ops.add_escalation_step(store, who, f"{who} {n}")
+        ops.add_stage(store, who, traffic=0.5, criterion=f"{who} {n}")
+"""
+
+
+def test_two_processes_adding_at_once_never_take_the_same_number(project: Path) -> None:
+    """Two writers started together, each adding 25 escalation steps and 25 stages: all
+    100 are kept, numbered without a gap or a clash (the number is taken inside the
+    transaction that saves the record)."""
+    import subprocess
+    import sys
+
+    with Store.open(project) as store:
+        weeks_before = len(store.load().rollout.stages)
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", ADD_STEPS, str(project), who, "25"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for who in ("Ana", "Ben")
+    ]
+    for writer in writers:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "READY"
+    for writer in writers:
+        assert writer.stdin is not None
+        writer.stdin.write("go\n")
+        writer.stdin.flush()
+    for writer in writers:
+        _, err = writer.communicate(timeout=120)
+        assert writer.returncode == 0, err[-2000:]
+    with Store.open(project) as store:
+        data = store.load()
+    steps = [e.step for e in data.incident_response.escalation]
+    contacts = {e.contact for e in data.incident_response.escalation}
+    assert sorted(steps) == list(range(1, 51))
+    assert contacts == {f"{who} {n}" for who in ("Ana", "Ben") for n in range(25)}
+    weeks = [s.week for s in data.rollout.stages]
+    assert sorted(weeks) == list(range(1, weeks_before + 51))
