@@ -150,6 +150,12 @@ def _unjson(value: str | None) -> Any:
     return None if value is None else json.loads(value)
 
 
+def _brief(value: Any) -> str:
+    """A value for a one-line message: its repr, cut at 40 characters."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
 def _connect(target: str | Path, readonly: bool = False) -> sqlite3.Connection:
     if readonly:
         uri = Path(target).resolve().as_uri() + "?mode=ro"
@@ -751,8 +757,8 @@ class Store:
                 for field, seen in expect.items():
                     if before.get(field) != _jsonable(seen):
                         raise ConflictError(
-                            f"{entity.label} {key}: {field} was changed by someone else "
-                            f"meanwhile (now {before.get(field)!r}); reload and try again"
+                            f"{entity.label} {key}: {field} was changed by someone else; "
+                            f"reload and try again (now {_brief(before.get(field))})"
                         )
             try:
                 updated = entity.model.model_validate({**current.model_dump(), **changes})

@@ -52,8 +52,9 @@ def refuse_if_changed(what: str, now: Any, seen: Any, *, changed: bool | None = 
     if changed is None:
         changed = now != seen
     if changed:
+        shown = repr(now) if len(repr(now)) <= 40 else repr(now)[:39] + "…"
         raise ConflictError(
-            f"{what} was changed by someone else meanwhile (now {now!r}); reload and try again"
+            f"{what} was changed by someone else; reload and try again (now {shown})"
         )
 
 

@@ -57,8 +57,7 @@ def edit_category(
         where = next((i for i, r in enumerate(rows) if r.category == name), None)
         if where is None:
             raise ConflictError(
-                f"test set: category {name!r} was removed by someone else meanwhile; "
-                "reload and try again"
+                f"test set: category {name!r} was removed by someone else; reload and try again"
             )
         if seen is not None:
             refuse_if_changed(f"test set: category {name!r}", rows[where], seen)
