@@ -56,7 +56,7 @@ def test_a_clearly_worse_run_is_a_regression(cli: Runner, project: Path, tmp_pat
     low, high = newcombe_by_hand(320, 400, 380, 400)
     accuracy = next(line for line in lines if line.strip().startswith("Accuracy"))
     assert f"-15.0 pts ({low * 100:+.1f} to {high * 100:+.1f})" in accuracy
-    assert accuracy.endswith("REGRESSION")
+    assert accuracy.endswith("REGRESSION: lower, beyond chance")
     assert high < 0
     failing = cli("compare", project, "--fail-on-regression")
     assert failing.code == 1
@@ -88,7 +88,7 @@ def test_better_same_and_not_comparable(cli: Runner, project: Path, tmp_path: Pa
     imported(cli, project, run_file(tmp_path, "before", 300))
     imported(cli, project, run_file(tmp_path, "after", 390))
     found = changes(cli, project)
-    assert found["accuracy"]["verdict"] == "better"
+    assert found["accuracy"]["verdict"] == "improvement"  # 75% → 97.5%: beyond chance
     assert found["hallucination_rate"]["verdict"] == "same"  # none in either
     assert found["harmful_refusal_rate"]["verdict"] == "not comparable"  # no harmful cases
     assert found["harmful_refusal_rate"]["change"] is None
@@ -121,6 +121,9 @@ def test_slower_beyond_chance_is_a_regression(cli: Runner, project: Path, tmp_pa
     found = changes(cli, project)
     assert found["response_time"]["verdict"] == "regression"
     assert found["response_time"]["change"] == pytest.approx(0.6)
+    # slower is worse for a response time: "higher" and a regression, not "worse: lower"
+    line = next(x for x in cli("compare", project).out.splitlines() if "response time" in x)
+    assert line.endswith("REGRESSION: higher, beyond chance")
     assert found["accuracy"]["verdict"] == "same"
     assert cli("compare", project, "--fail-on-regression").code == 1
 
@@ -130,7 +133,7 @@ def test_compare_named_runs_in_either_order(cli: Runner, project: Path, tmp_path
     imported(cli, project, STANDARD_CSV, "--label", "other")
     imported(cli, project, run_file(tmp_path, "bad", 320), "--label", "bad")
     assert changes(cli, project, "1", "3")["accuracy"]["verdict"] == "regression"
-    assert changes(cli, project, "3", "1")["accuracy"]["verdict"] == "better"
+    assert changes(cli, project, "3", "1")["accuracy"]["verdict"] == "improvement"
     out = cli("compare", project, "1", "3").out
     assert out.splitlines()[0] == "Run 1 (good) → run 3 (bad)"
     # default: the latest two
@@ -154,3 +157,15 @@ def test_compare_runs_matches_the_cli(cli: Runner, project: Path, tmp_path: Path
         before, after = get_run(store, 1), get_run(store, 2)
     expected = [c.model_dump(mode="json") for c in compare_runs(before.metrics, after.metrics)]
     assert list(changes(cli, project).values()) == expected
+
+
+def test_a_small_gain_is_better_but_could_be_chance(
+    cli: Runner, project: Path, tmp_path: Path
+) -> None:
+    imported(cli, project, run_file(tmp_path, "before", 362))
+    imported(cli, project, run_file(tmp_path, "after", 370))
+    accuracy = changes(cli, project)["accuracy"]
+    assert accuracy["ci_low"] < 0 < accuracy["ci_high"]
+    assert accuracy["verdict"] == "better"
+    line = next(x for x in cli("compare", project).out.splitlines() if "Accuracy" in x)
+    assert line.endswith("BETTER: higher, could be chance")

@@ -43,7 +43,27 @@ class Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line that says where to look."""
 
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message} (see: {self.prog} --help)")
+        raise UsageError(f"{_did_you_mean(message)} (see: {self.prog} --help)")
+
+
+def _did_you_mean(message: str) -> str:
+    """argparse's "invalid choice: 'chek' (choose from …)" with the closest choice in
+    place of the whole list, where one is close."""
+    import difflib
+    import re
+
+    found = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+    if found is None:
+        return message
+    choices = re.findall(r"'([^']*)'", found.group(2)) or [
+        c.strip() for c in found.group(2).split(",")
+    ]
+    close = difflib.get_close_matches(found.group(1), choices, n=1, cutoff=0.6)
+    if not close:
+        return message
+    return (
+        message[: found.start()] + f"invalid choice: {found.group(1)!r}; did you mean {close[0]!r}?"
+    )
 
 
 # ------------------------------------------------------------------ output
@@ -141,6 +161,10 @@ def _user(args: argparse.Namespace) -> str:
 def cmd_new(args: argparse.Namespace) -> int:
     from workbench.operations import create_project
 
+    if not args.path.strip():
+        raise UsageError(
+            "give the new project a file name: workbench new chatbot.sqlite --name NAME"
+        )
     if args.checklist and args.from_toml:
         raise UsageError("give either --checklist or --from, not both")
     if not args.from_toml and not args.name:
@@ -179,12 +203,31 @@ def cmd_status(args: argparse.Namespace) -> int:
     with _open(args.path) as store:
         data, evidence, result = project_state(store)
     done = sum(i.status != "open" for i in data.checklist)
+    latest = next((r for r in evidence.runs if r.id == evidence.latest), None)
+    if args.json:
+        _print_json(
+            {
+                "project": {"name": data.project.name, "risk": data.project.risk},
+                "verdict": result.verdict,
+                "checklist": {"closed": done, "total": len(data.checklist)},
+                "latest_run": None
+                if latest is None
+                else {
+                    "id": latest.id,
+                    "label": latest.label,
+                    "cases": latest.rows,
+                    "imported_at": latest.imported_at,
+                },
+                "runs": len(evidence.runs),
+                "readiness": result.model_dump(mode="json"),
+            }
+        )
+        return EXIT_OK
     print(f"{_v(data.project.name)}  ({data.project.risk} risk)")
     if data.project.system:
         print(data.project.system.splitlines()[0][:200])
     print(f"Verdict: {VERDICT_TITLES[result.verdict]}")
     print(f"Checklist: {done}/{len(data.checklist)} done or not applicable")
-    latest = next((r for r in evidence.runs if r.id == evidence.latest), None)
     if latest is not None:
         print(
             f"Evidence: run {latest.id} {latest.label!r}, {latest.rows} cases, "
@@ -403,7 +446,7 @@ def cmd_open(args: argparse.Namespace) -> int:
             raise UsageError(f"unknown theme {args.theme!r}; choose one of: {', '.join(names)}")
     from workbench.ui.app import run_app
 
-    return run_app(Path(args.path), theme=args.theme)
+    return run_app(Path(args.path), theme=args.theme, editor=args.by)
 
 
 class ProgressBar:
@@ -588,12 +631,20 @@ def cmd_compare(args: argparse.Namespace) -> int:
                     delta += f" ({c.ci_low * scale:+.1f} to {c.ci_high * scale:+.1f})"
             print(
                 f"  {_v(c.title):<24} {_rate_text(c.before, None, None, unit):>8} → "
-                f"{_rate_text(c.after, None, None, unit):>8}  {delta:<28} {c.verdict.upper()}"
+                f"{_rate_text(c.after, None, None, unit):>8}  {delta:<28} {_change_text(c)}"
             )
         for line in flips.lines():
             print(_v(line))
     regressions = [c for c in changes if c.verdict == "regression"]
     return EXIT_NOT_READY if regressions and args.fail_on_regression else EXIT_OK
+
+
+def _change_text(change: Any) -> str:
+    """ "REGRESSION: higher, beyond chance": the verdict in capitals, then its reasons."""
+    from workbench.evaluation.evidence import change_words
+
+    verdict, _, why = change_words(change).partition(": ")
+    return verdict.upper() + (f": {why}" if why else "")
 
 
 def cmd_sizing(args: argparse.Namespace) -> int:
@@ -711,6 +762,7 @@ def build_parser() -> Parser:
     p = command("status", cmd_status, "show the verdict, area scores and blockers")
     p.add_argument("path", metavar="PATH")
     p.add_argument("--all", action="store_true", help="list every open point")
+    p.add_argument("--json", action="store_true", help="print the status as JSON")
 
     p = command("check", cmd_check, "exit 0 if ready (go), 1 if not: for CI")
     p.add_argument("path", metavar="PATH")
@@ -791,6 +843,7 @@ def build_parser() -> Parser:
     p = command("open", cmd_open, "open the project in the workshop UI")
     p.add_argument("path", metavar="PATH")
     p.add_argument("--theme", help="colour theme (default: remembered, else workbench-dark)")
+    by(p)
 
     p = command("import-results", cmd_import_results, "import evaluation results as a run")
     p.add_argument("path", metavar="PATH")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -34,9 +35,39 @@ def export_reports(
     if output is not None and output_dir is not None:
         raise ExportError("give either -o FILE or --output-dir DIR, not both")
     folder = output_dir or Path(".")
+    made = None
     if output_dir is not None and not output_dir.is_dir():
-        what = "is not a folder" if os.path.lexists(output_dir) else "no such folder"
-        raise ExportError(f"{output_dir}: {what}; give a folder for --output-dir")
+        if os.path.lexists(output_dir):
+            raise ExportError(f"{output_dir}: is not a folder; give a folder for --output-dir")
+        made = _make_folder(output_dir)
+    try:
+        return _export(store, formats, output, folder, output_dir, progress)
+    except BaseException:
+        if made is not None:  # (a folder made for reports that were not written goes too)
+            with contextlib.suppress(OSError):
+                made.rmdir()
+        raise
+
+
+def _make_folder(folder: Path) -> Path:
+    """Create ``folder`` (its parent must exist); returns it, for removal if need be."""
+    try:
+        folder.mkdir()
+    except FileNotFoundError:
+        raise ExportError(f"{folder}: its parent folder does not exist; create it first") from None
+    except OSError as error:
+        raise ExportError(f"{folder}: cannot create the folder ({error.strerror})") from None
+    return folder
+
+
+def _export(
+    store: Store,
+    formats: Sequence[str],
+    output: Path | None,
+    folder: Path,
+    output_dir: Path | None,
+    progress: Callable[[int, int, str], None] | None,
+) -> list[tuple[str, Path]]:
     project_path = store.path or Path("project.sqlite")
     data, evidence, _ = project_state(store, compare=True)
     # (the JSON report carries the whole history; the others show only the latest changes)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import difflib
 import json
 import os
 import sqlite3
@@ -575,6 +576,11 @@ class Store:
 
     def _not_found(self, entity: Entity, key: Any) -> NotFoundError:
         known = [str(r[0]) for r in self.db.execute(f"SELECT [{entity.key}] FROM [{entity.table}]")]
+        close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+        if close:
+            return NotFoundError(
+                f"no {entity.label} {key!r} in this project; did you mean {close[0]!r}?"
+            )
         hint = ", ".join(known[:8]) + (", …" if len(known) > 8 else "")
         return NotFoundError(
             f"no {entity.label} {key!r} in this project" + (f" (known: {hint})" if hint else "")

@@ -47,7 +47,7 @@ async def test_runs_are_measured_against_the_thresholds(new_path, make_app, tmp_
         assert app.screen.query_one(TabbedContent).active == "compare"
         comparison = text_of(app, "#compare-text")
         assert "Run 1 (v1) → run 2 (v2)" in comparison
-        assert "REGRESSION" in comparison
+        assert "regression: lower, beyond chance" in comparison  # accuracy fell
 
 
 async def test_the_browser_shows_a_run_and_filters_failed_rows(

@@ -450,14 +450,28 @@ class MetricChange(Model):
     change: float | None
     ci_low: float | None
     ci_high: float | None
-    verdict: Literal["better", "worse", "regression", "same", "not comparable"]
+    verdict: Literal["improvement", "better", "worse", "regression", "same", "not comparable"]
+
+
+def change_words(change: MetricChange) -> str:
+    """A change as people read it, with the metric's own sense of better: "regression:
+    higher, beyond chance" for an error rate that rose, "better: lower, could be
+    chance" for a response time that fell within its interval's reach of zero."""
+    if change.verdict in ("same", "not comparable") or change.change is None:
+        return change.verdict
+    direction = "higher" if change.change > 0 else "lower"
+    certainty = (
+        "beyond chance" if change.verdict in ("improvement", "regression") else "could be chance"
+    )
+    return f"{change.verdict}: {direction}, {certainty}"
 
 
 def compare_runs(before: RunMetrics, after: RunMetrics) -> list[MetricChange]:
     """Each metric's change from ``before`` to ``after``, with its 95% interval.
 
     A change for the worse whose interval excludes zero is a ``regression``; one
-    whose interval includes zero is ``worse`` (possibly chance).
+    whose interval includes zero is ``worse`` (possibly chance). For the better, the
+    same: an ``improvement`` beyond chance, or ``better`` within it.
     """
     changes = []
     for name, higher_better in HIGHER_IS_BETTER.items():
@@ -490,14 +504,14 @@ def compare_runs(before: RunMetrics, after: RunMetrics) -> list[MetricChange]:
             half = math.hypot(a.ci_high - a.value, b.ci_high - b.value)
             low, high = delta - half, delta + half
         worse = delta < 0 if higher_better else delta > 0
+        beyond_chance = low is not None and high is not None and (low > 0 or high < 0)
+        verdict: Literal["improvement", "better", "worse", "regression", "same", "not comparable"]
         if delta == 0:
-            verdict: Literal["better", "worse", "regression", "same", "not comparable"] = "same"
+            verdict = "same"
         elif not worse:
-            verdict = "better"
-        elif low is not None and high is not None and (high < 0 if higher_better else low > 0):
-            verdict = "regression"
+            verdict = "improvement" if beyond_chance else "better"
         else:
-            verdict = "worse"
+            verdict = "regression" if beyond_chance else "worse"
         changes.append(
             MetricChange(
                 metric=name,

@@ -17,6 +17,7 @@ from workbench.evaluation.evidence import (
     ScoreMetric,
     SliceMetrics,
     bias_words,
+    change_words,
 )
 from workbench.units import format_value
 
@@ -165,7 +166,7 @@ def change_rows(evidence: Evidence) -> list[tuple[str, ...]]:
                 format_value(change.before, unit, 1),
                 format_value(change.after, unit, 1),
                 delta,
-                change.verdict,
+                change_words(change),
             )
         )
     return rows

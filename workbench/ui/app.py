@@ -218,7 +218,7 @@ class WorkbenchApp(EditQueue):
             gc.set_threshold(*self._gc_thresholds)
 
 
-def run_app(path: Path, theme: str | None = None) -> int:
-    app = WorkbenchApp(path, theme=theme)
+def run_app(path: Path, theme: str | None = None, editor: str | None = None) -> int:
+    app = WorkbenchApp(path, theme=theme, editor=editor)
     result = app.run()
     return int(result or 0)

@@ -17,6 +17,7 @@ from workbench.evaluation.evidence import (
     CaseFlips,
     Run,
     bias_words,
+    change_words,
     compare_runs,
     measure_threshold,
     threshold_measure,
@@ -302,11 +303,17 @@ class EvidenceScreen(AreaScreen):
                         f" ({change.ci_low * scale:+.1f} to {change.ci_high * scale:+.1f})",
                         style="dim",
                     )
-            styles = {"regression": "bold red", "worse": "yellow", "better": "green"}
-            text.append(f"  {change.verdict.upper()}\n", style=styles.get(change.verdict, ""))
+            styles = {
+                "regression": "bold red",
+                "worse": "yellow",
+                "better": "green",
+                "improvement": "bold green",
+            }
+            text.append(f"  {change_words(change)}\n", style=styles.get(change.verdict, ""))
         text.append(
-            "\nREGRESSION: worse, and the 95% interval of the change excludes zero. "
-            "WORSE: lower, but possibly chance.\n\n",
+            "\nBeyond chance: the 95% interval of the change excludes zero (a regression or "
+            "an improvement); could be chance: it includes zero. Higher or lower is better "
+            "as the metric has it (a lower error rate or response time is better).\n\n",
             style="dim",
         )
         for number, line in enumerate(flips.lines()):
