@@ -295,7 +295,7 @@ FIELDS = [
         stage,
         lambda s, by, seen, v: ops.edit_stage(s, by, seen.week, seen=seen, traffic=v),
         0.1,
-        0.5,
+        0.15,
         lambda d: stage(d).traffic,
     ),
     Field(
@@ -395,7 +395,7 @@ def project(tmp_path: Path) -> Iterator[Path]:
     with store:
         ops.decide(store, "setup", title="Ship", decision="Ship it", rationale="Green")
         ops.park_question(store, "Who signs off?", "setup")
-        ops.add_stage(store, "setup", traffic=0.05, criterion="no complaints")
+        ops.add_stage(store, "setup", traffic=1.0, criterion="no complaints")
         ops.add_category(store, "setup", "billing", planned=200)
         ops.record_presence(store, "setup", seen=None, attendees=["Ana", "Ben"])
     yield path
@@ -508,7 +508,7 @@ ADDITIONS = [
     ),
     Addition(
         "rollout stages",
-        lambda s, by, d, what: ops.add_stage(s, by, traffic=0.5, criterion=what),
+        lambda s, by, d, what: ops.add_stage(s, by, traffic=1.0, criterion=what),
         lambda d: [st.criterion for st in d.rollout.stages],
     ),
     Addition(
@@ -582,8 +582,8 @@ def test_new_records_take_distinct_numbers_from_two_processes(project: Path) -> 
     ana, ben = _two_sessions(project)
     with ana, ben:
         weeks = {
-            ops.add_stage(ana, "Ana", traffic=0.2).week,
-            ops.add_stage(ben, "Ben", traffic=0.3).week,
+            ops.add_stage(ana, "Ana", traffic=1.0).week,
+            ops.add_stage(ben, "Ben", traffic=1.0).week,
         }
         steps = {
             ops.add_escalation_step(ana, "Ana", "Duty manager").step,
@@ -627,7 +627,7 @@ sys.stdin.readline()
 with Store.open(path) as store:
     for n in range(count):
         ops.add_escalation_step(store, who, f"{who} {n}")
-        ops.add_stage(store, who, traffic=0.5, criterion=f"{who} {n}")
+        ops.add_stage(store, who, traffic=1.0, criterion=f"{who} {n}")
 """
 
 
@@ -667,3 +667,18 @@ def test_two_processes_adding_at_once_never_take_the_same_number(project: Path) 
     assert contacts == {f"{who} {n}" for who in ("Ana", "Ben") for n in range(25)}
     weeks = [s.week for s in data.rollout.stages]
     assert sorted(weeks) == list(range(1, weeks_before + 51))
+
+
+def test_a_rollout_only_widens(project: Path) -> None:
+    """A stage reaching fewer users than the week before (or more than the week after)
+    is refused, saying which week and what share would do."""
+    from workbench.errors import InvalidValueError
+
+    with Store.open(project) as store:
+        stages = {s.week: s for s in store.load().rollout.stages}
+        with pytest.raises(InvalidValueError, match=r"than week 4 \(100%\).* at least 100%"):
+            ops.add_stage(store, "Ana", traffic=0.5)
+        with pytest.raises(InvalidValueError, match=r"than week 2 after it .* at most 20%"):
+            ops.edit_stage(store, "Ana", 1, seen=stages[1], traffic=0.3)
+        ops.edit_stage(store, "Ana", 1, seen=stages[1], traffic=0.2)  # equal is fine
+        assert store.get("stage", 1).traffic == 0.2

@@ -136,6 +136,11 @@ async def test_add_a_stage_as_the_next_week(sample_path: Path, make_app) -> None
         await pilot.pause()
         assert "above 0% and at most 100%" in rendered(app, "#dialog-error")
         await clear_input(pilot)
+        await type_text(pilot, "50")  # after week 4 at 100%: a rollout only widens
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "a rollout only widens; give at least 100%" in rendered(app, "#dialog-error")
+        await clear_input(pilot)
         await type_text(pilot, "100")
         await pilot.press("enter")
         await type_text(pilot, "Stable for a month")

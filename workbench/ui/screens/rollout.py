@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Label, Static
 from workbench import operations
 from workbench.errors import describe_validation_error
 from workbench.models import STAGE_STATUSES, Pattern, RolloutSettings, RolloutStage
+from workbench.operations.rollout import traffic_problem
 from workbench.ui.dialogs.form import FormDialog, FormField, Values
 from workbench.ui.screens.base import AreaScreen
 from workbench.ui.session import Snapshot
@@ -392,9 +393,8 @@ class RolloutScreen(AreaScreen):
             save,
         )
 
-    @staticmethod
     def _stage_form_check(
-        values: Values, base: dict[str, Any]
+        self, values: Values, base: dict[str, Any]
     ) -> tuple[RolloutStage | None, str | None]:
         """Validate a stage form with the core model; (stage, None) or (None, why not)."""
         data = dict(base)
@@ -406,9 +406,12 @@ class RolloutScreen(AreaScreen):
             return None, "the traffic share must be above 0% and at most 100%"
         data["criterion"] = values["criterion"].strip()
         try:
-            return RolloutStage.model_validate(data), None
+            stage = RolloutStage.model_validate(data)
         except ValidationError as error:
             return None, describe_validation_error(error)
+        stages = self.snapshot.data.rollout.stages if self.snapshot else []
+        problem = traffic_problem(stages, stage.week, stage.traffic)
+        return (None, problem) if problem else (stage, None)
 
     def action_edit_stage(self) -> None:
         stage = self._stage()
