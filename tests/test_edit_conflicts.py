@@ -682,3 +682,29 @@ def test_a_rollout_only_widens(project: Path) -> None:
             ops.edit_stage(store, "Ana", 1, seen=stages[1], traffic=0.3)
         ops.edit_stage(store, "Ana", 1, seen=stages[1], traffic=0.2)  # equal is fine
         assert store.get("stage", 1).traffic == 0.2
+
+
+def test_the_test_sets_sizes_after_a_run_are_not_a_false_conflict(
+    project: Path, tmp_path: Path
+) -> None:
+    """With a run imported, the screen shows the run's case count as the actual size;
+    saving the sizes from it is not refused as someone else's change (it said "test-set
+    plan None: actual_size was changed by someone else"); a real stale edit still is,
+    and its message names no "None"."""
+    from workbench.evaluation.runs import import_results
+
+    results = tmp_path / "run.csv"
+    results.write_text("id,correct\na,true\nb,false\nc,true\n", encoding="utf-8")
+    ana, ben = _two_sessions(project)
+    with ana, ben:
+        import_results(ana, results, "Dev")
+        shown = _screen(ana).dataset
+        assert shown.actual_size == 3  # the run's, not the file's 0
+        ops.edit_test_set(ana, "Ana", seen=shown, planned_size=500, actual_size=450)
+        assert ana.get("dataset").planned_size == 500
+        stale = _screen(ben).dataset
+        ops.edit_test_set(ana, "Ana", seen=_screen(ana).dataset, notes="from tickets")
+        with pytest.raises(ConflictError) as refused:
+            ops.edit_test_set(ben, "Ben", seen=stale, notes="synthetic")
+        assert str(refused.value).startswith("test-set plan: notes was changed by someone else")
+        assert "None" not in str(refused.value)

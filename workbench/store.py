@@ -762,8 +762,9 @@ class Store:
             if expect:
                 for field, seen in expect.items():
                     if before.get(field) != _jsonable(seen):
+                        named = f"{entity.label} {key}" if entity.key else entity.label
                         raise ConflictError(
-                            f"{entity.label} {key}: {field} was changed by someone else; "
+                            f"{named}: {field} was changed by someone else; "
                             f"reload and try again (now {_brief(before.get(field))})"
                         )
             try:

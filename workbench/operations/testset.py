@@ -13,6 +13,7 @@ from workbench.errors import (
     NotFoundError,
     describe_validation_error,
 )
+from workbench.evaluation.runs import list_runs
 from workbench.models import CompositionRow, DatasetPlan
 from workbench.operations.records import change, refuse_if_changed
 from workbench.store import Store
@@ -21,7 +22,16 @@ from workbench.store import Store
 def edit_test_set(
     store: Store, by: str, *, seen: DatasetPlan | None, **changes: Any
 ) -> DatasetPlan:
-    return change(store, "dataset", None, changes, by, seen=seen)
+    """The plan's sizes, notes or largest accepted gap. Once a run exists, the actual size
+    a screen shows is the latest run's case count, not the file's: that one field is not
+    held against what the screen showed (it would always look changed)."""
+    with store.write():
+        checked = dict(changes)
+        if "actual_size" in checked and list_runs(store):
+            checked.pop("actual_size")
+        expect = None if seen is None else {f: getattr(seen, f) for f in checked}
+        updated: DatasetPlan = store.update("dataset", None, changes, by, expect=expect)
+        return updated
 
 
 def add_category(
