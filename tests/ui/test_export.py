@@ -80,13 +80,13 @@ async def test_a_missing_folder_is_one_line_and_nothing_is_written(
         await pilot.press("w")
         await settle(pilot)
         text = result(screen)
-        assert "no such folder" in text and "\n" not in text
+        assert "its parent folder does not exist" in text and "\n" not in text
         assert screen.query_one("#export-result-text", Static).has_class("-error")
         await pilot.press("space")  # HTML off: no format at all
         await pilot.press("w")
         await settle(pilot)
         assert "Tick at least one format" in result(screen)
-    assert not missing.exists()
+    assert not missing.exists() and not missing.parent.exists()
     assert list(tmp_path.glob("**/*-readiness.*")) == []
     with open_store(sample_path) as store:
         assert store.history(limit=1)[0].by == "sample"
