@@ -12,6 +12,7 @@ from workbench.models import (
     DECISION_STATUSES,
     Decision,
     ParkedQuestion,
+    ProjectData,
 )
 from workbench.operations.records import added_and_removed, change, change_list, remove
 from workbench.store import Store
@@ -38,14 +39,7 @@ def decide(
     # meanwhile cannot take the same number, nor supersede the same one.
     with store.write():
         data = store.load()
-        known_links = {f"threshold:{t.metric}" for t in data.thresholds} | {
-            f"item:{i.id}" for i in data.checklist
-        }
-        for link in links or []:
-            if link not in known_links:
-                raise InvalidValueError(
-                    f"cannot link {link!r}: use threshold:METRIC or item:ITEM_ID of this project"
-                )
+        _refuse_unknown_links(data, links or [])
         if supersedes is not None:
             old = next((d for d in data.decisions if d.id == supersedes), None)
             if old is None:
@@ -133,9 +127,12 @@ def unlink_decision(store: Store, by: str, decision_id: int, link: str) -> Decis
 
 
 def _check_links(store: Store, links: list[str]) -> None:
-    if not links:
-        return
-    data = store.load()
+    if links:
+        _refuse_unknown_links(store.load(), links)
+
+
+def _refuse_unknown_links(data: ProjectData, links: list[str]) -> None:
+    """A decision links to a threshold or a checklist item of this project, nothing else."""
     known = {f"threshold:{t.metric}" for t in data.thresholds} | {
         f"item:{i.id}" for i in data.checklist
     }

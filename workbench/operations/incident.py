@@ -4,6 +4,7 @@ each rollback was last tested, who is on call and the escalation path."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from workbench.errors import InvalidValueError
 from workbench.models import EscalationStep, OnCall, PlaybookPhase, RollbackOption, SeverityLevel
@@ -48,15 +49,22 @@ def set_on_call(store: Store, by: str, role: str, person: str, *, seen: OnCall |
     )  # fmt: skip
 
 
+def role_taken(roles: Sequence[OnCall], role: str) -> str | None:
+    """Why ``role`` cannot be a new on-call role's name (another has it, case aside)."""
+    taken = {o.role.casefold(): o.role for o in roles}
+    existing = taken.get(role.strip().casefold())
+    return f"there is already a role called {existing!r}" if existing else None
+
+
 def add_on_call_role(store: Store, by: str, role: str, person: str = "") -> OnCall:
     """A new on-call role; its name must differ from every other's, case aside."""
     role = role.strip()
     if not role:
         raise InvalidValueError("name the role (for example: Model owner)")
     with store.write():
-        taken = {o.role.casefold(): o.role for o in store.load().incident_response.on_call}
-        if role.casefold() in taken:
-            raise InvalidValueError(f"there is already a role called {taken[role.casefold()]!r}")
+        problem = role_taken(store.load().incident_response.on_call, role)
+        if problem:
+            raise InvalidValueError(problem)
         return store.insert(
             "on_call", OnCall(role=role, person=person.strip()), by,
             summary=f"added on-call role {role}",

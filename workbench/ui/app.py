@@ -11,7 +11,7 @@ import contextlib
 import gc
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -26,9 +26,6 @@ from workbench.ui.messages import EditFailed, Navigate
 from workbench.ui.places import PLACE_BY_MODE, PLACES, mode_for
 from workbench.ui.session import ProjectSession
 from workbench.ui.themes import DARK, PROJECTOR, THEMES
-
-if TYPE_CHECKING:
-    pass
 
 STARTED = time.perf_counter()
 

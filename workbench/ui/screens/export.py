@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -18,9 +18,6 @@ from workbench.ui import served
 from workbench.ui.screens.base import AreaScreen
 from workbench.ui.session import Snapshot
 from workbench.ui.text import Text
-
-if TYPE_CHECKING:
-    pass
 
 FORMAT_LABELS = {
     "md": "Markdown (.md)",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from textual import events, work
 from textual.app import ComposeResult
@@ -17,9 +17,6 @@ from workbench.ui.screens.base import AreaScreen
 from workbench.ui.session import Snapshot
 from workbench.ui.text import Text
 from workbench.ui.widgets.tables import RecordTable, plain
-
-if TYPE_CHECKING:
-    pass
 
 PAGE = 200
 SHORT = 40

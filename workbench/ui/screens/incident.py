@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from pydantic import ValidationError
 from textual.app import ComposeResult
@@ -26,6 +26,7 @@ from workbench.models import (
     RollbackOption,
     SeverityLevel,
 )
+from workbench.operations.incident import role_taken
 from workbench.ui.dialogs.form import FormDialog, FormField, Values
 from workbench.ui.screens.base import AreaScreen
 from workbench.ui.session import Snapshot
@@ -33,9 +34,6 @@ from workbench.ui.text import Text
 from workbench.ui.widgets.section import Section
 from workbench.ui.widgets.tables import FittedTable, fit, plain, room
 from workbench.units import duration, parse_minutes
-
-if TYPE_CHECKING:
-    pass
 
 WIDE_TABLE = 90
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -488,14 +486,15 @@ class IncidentScreen(AreaScreen):
     def action_add_role(self) -> None:
         if self.snapshot is None:
             return
-        taken = {o.role.casefold() for o in self.snapshot.data.incident_response.on_call}
+        roles = self.snapshot.data.incident_response.on_call
 
         def parse(values: Values) -> tuple[OnCall | None, str | None]:
             role = values["role"].strip()
             if not role:
                 return None, "name the role (for example: Model owner)"
-            if role.casefold() in taken:
-                return None, f"there is already a role called {role!r}"
+            taken = role_taken(roles, role)
+            if taken:
+                return None, taken
             try:
                 return OnCall(role=role, person=values["person"].strip()), None
             except ValidationError as error:

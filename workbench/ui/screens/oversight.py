@@ -7,7 +7,7 @@ project's approval-rate target.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from pydantic import ValidationError
 from textual.app import ComposeResult
@@ -25,9 +25,6 @@ from workbench.ui.text import Text
 from workbench.ui.widgets.section import Section
 from workbench.ui.widgets.tables import FittedTable, fit, room
 from workbench.units import percent
-
-if TYPE_CHECKING:
-    pass
 
 KIND_TITLES: dict[OversightKind, str] = {
     "review_interface": "Review interface",

@@ -8,7 +8,7 @@ footer shows the keys of the section that has the focus (tab moves between them)
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import ValidationError
 from textual.app import ComposeResult
@@ -27,9 +27,6 @@ from workbench.ui.text import Text
 from workbench.ui.widgets.section import Section
 from workbench.ui.widgets.tables import FittedTable, RecordTable, fit, plain, room
 from workbench.units import parse_percent, parse_whole, percent
-
-if TYPE_CHECKING:
-    pass
 
 STATUS_STYLES = {
     "pending": "dim",

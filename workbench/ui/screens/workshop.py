@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from pydantic import ValidationError
 from textual import events
@@ -26,9 +26,6 @@ from workbench.ui.screens.base import AreaScreen
 from workbench.ui.session import Snapshot
 from workbench.ui.text import Text
 from workbench.ui.widgets.tables import RecordTable, plain
-
-if TYPE_CHECKING:
-    pass
 
 
 def clock(seconds: float) -> str:
