@@ -117,15 +117,28 @@ def test_schema_1_file_is_backed_up_then_migrated(tmp_path: Path, template_text:
     assert len(list_backups(path)) == 1
 
 
+UNDO_0008 = """
+    DROP TABLE sessions;
+    ALTER TABLE decisions DROP COLUMN consequences;
+    ALTER TABLE parking_lot DROP COLUMN answer;
+    ALTER TABLE parking_lot DROP COLUMN answered_by;
+    ALTER TABLE parking_lot DROP COLUMN decision;
+    ALTER TABLE rollback_options DROP COLUMN tested_by;
+    ALTER TABLE rollback_options DROP COLUMN test_note;
+    DELETE FROM _sqlite_migrations WHERE name = '0008_workshop_record';
+"""
+
+
 def downgrade_to_schema_1(path: Path) -> None:
-    """Undo migrations 0007 to 0002 by hand, as if the file had been written by release 1.
+    """Undo migrations 0008 to 0002 by hand, as if the file had been written by release 1.
 
     (0004's index and 0006's columns go with the results and runs tables; 0005 only dropped
     indexes.)"""
     conn = sqlite3.connect(path)
     try:
         conn.executescript(
-            """
+            UNDO_0008
+            + """
             DROP TABLE results;
             DROP TABLE runs;
             ALTER TABLE dataset DROP COLUMN max_group_gap;
@@ -194,7 +207,8 @@ def test_an_alerts_stock_words_give_way_to_words_from_its_value(tmp_path: Path) 
     conn = sqlite3.connect(path)
     try:
         conn.executescript(
-            """
+            UNDO_0008
+            + """
             UPDATE alerts SET condition = 'above 5% over 15 minutes', value = 0.02
                 WHERE id = 'error-rate';
             UPDATE alerts SET condition = 'average above 10 seconds' WHERE id = 'latency';

@@ -327,6 +327,33 @@ def alert_notes(db: Database) -> None:
     _stamp(db, 7)
 
 
+@project_migrations(name="0008_workshop_record")
+def workshop_record(db: Database) -> None:
+    """What the workshop leaves behind: the sessions held (when, who led, who came), a
+    decision's consequences, a parked question's answer (and the decision it became), and
+    who tested a rollback and what the test was."""
+    db.table("sessions").create(
+        {
+            "id": int,
+            "started_at": str,
+            "ended_at": str,
+            "facilitator": str,
+            "attendees": str,
+            "note": str,
+        },
+        pk="id",
+    )
+    db.table("decisions").add_column("consequences", str, not_null_default="")
+    questions = db.table("parking_lot")
+    questions.add_column("answer", str, not_null_default="")
+    questions.add_column("answered_by", str, not_null_default="")
+    questions.add_column("decision", int)
+    rollbacks = db.table("rollback_options")
+    rollbacks.add_column("tested_by", str, not_null_default="")
+    rollbacks.add_column("test_note", str, not_null_default="")
+    _stamp(db, 8)
+
+
 assert len(project_migrations._migrations) == SCHEMA_VERSION, "update vocab.SCHEMA_VERSION"
 
 

@@ -298,7 +298,14 @@ class RollbackOption(Model):
     speed: ShortText = ""
     best_for: LongText = ""
     last_tested: dt.date | None = None
+    tested_by: ShortText = ""
+    test_note: LongText = ""
     position: Position = 0
+
+    @property
+    def tested(self) -> bool:
+        """Tested for the record: a date and a note of what the test was."""
+        return self.last_tested is not None and bool(self.test_note)
 
 
 class OnCall(Model):
@@ -336,6 +343,7 @@ class Decision(Model):
     decision: LongText = ""
     rationale: LongText = ""
     alternatives: LongText = ""
+    consequences: LongText = ""
     owner: ShortText = ""
     date: str = ""
     status: DecisionStatus = "proposed"
@@ -358,6 +366,9 @@ class ParkedQuestion(Model):
     raised_by: ShortText = ""
     step: ShortText = ""
     resolved: bool = False
+    answer: LongText = ""
+    answered_by: ShortText = ""
+    decision: Annotated[int, Field(ge=1, le=MAX_WHOLE)] | None = None
 
 
 class Workshop(Model):
@@ -366,6 +377,17 @@ class Workshop(Model):
     attendees: list[ShortText] = []
     editor: ShortText = ""
     step: ShortText = ""
+
+
+class WorkshopSession(Model):
+    """One sitting of the workshop: when it started and ended, who led it, who came."""
+
+    id: Annotated[int, Field(ge=1, le=MAX_WHOLE)]
+    started_at: str
+    ended_at: str = ""
+    facilitator: ShortText = ""
+    attendees: list[ShortText] = []
+    note: LongText = ""
 
 
 class HistoryEntry(Model):
@@ -409,6 +431,7 @@ class ProjectData(Model):
     decisions: list[Decision] = []
     parking_lot: list[ParkedQuestion] = []
     workshop: Workshop = Workshop()
+    sessions: list[WorkshopSession] = []
 
     @model_validator(mode="after")
     def _unique_ids(self) -> ProjectData:
@@ -432,6 +455,7 @@ class ProjectData(Model):
         check("oversight measure", [m.id for m in self.oversight.measures])
         check("decision", [d.id for d in self.decisions])
         check("parked question", [q.id for q in self.parking_lot])
+        check("workshop session", [s.id for s in self.sessions])
         ids = {d.id for d in self.decisions}
         for d in self.decisions:
             if d.supersedes is not None and d.supersedes not in ids:

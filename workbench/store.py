@@ -60,6 +60,7 @@ from workbench.models import (
     SeverityLevel,
     Threshold,
     Workshop,
+    WorkshopSession,
     now,
 )
 
@@ -111,6 +112,9 @@ ENTITIES: dict[str, Entity] = {
         Entity("decision", "decision", "decisions", Decision, "id", ("links",), "id"),
         Entity("question", "parked question", "parking_lot", ParkedQuestion, "id", order="id"),
         Entity("workshop", "workshop", "workshop", Workshop, None, ("attendees",), ""),
+        Entity(
+            "session", "workshop session", "sessions", WorkshopSession, "id", ("attendees",), "id"
+        ),
     )
 }
 
@@ -549,6 +553,7 @@ class Store:
                     decisions=self._rows(ENTITIES["decision"]),
                     parking_lot=self._rows(ENTITIES["question"]),
                     workshop=self._single("workshop"),
+                    sessions=self._rows(ENTITIES["session"]),
                 )
             except ValidationError as error:
                 raise ProjectFileError(
@@ -726,6 +731,7 @@ class Store:
         put("decision", data.decisions)
         put("question", data.parking_lot)
         put("workshop", [data.workshop])
+        put("session", data.sessions)
 
     def update(
         self,
