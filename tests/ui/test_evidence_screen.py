@@ -161,3 +161,58 @@ async def test_a_two_provider_import_says_what_it_did_and_shows_the_new_run(
         assert "Run 2 (system-a — two-providers" in comparison
         assert "Cases matched by id: 60" in comparison
         assert "failed → passed: case-03: account (normal)" in comparison
+
+
+async def test_after_an_import_the_new_run_is_selected_and_compared(
+    new_path, make_app, tmp_path
+) -> None:
+    """At 80×24, with a run already there: after importing from the screen the cursor is
+    on the new run, the run table has the focus, and ``c`` compares the new run with the
+    one before (not "Run 1 is the first run")."""
+    first = write_results(tmp_path / "v1.csv", cases({"en": (60, 50)}))
+    with open_store(new_path) as store:
+        import_results(store, first, "dev", label="v1")
+    app = make_app(new_path, editor="Priya")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("E")
+        await settle(pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        await type_text(pilot, str(STANDARD_CSV))
+        await pilot.press("tab")
+        await type_text(pilot, "v2")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await settle(pilot)
+        table = app.screen.query_one("#run-table", RecordTable)
+        assert table.current_key == "2"
+        assert app.focused is table
+        await pilot.press("c")
+        await settle(pilot)
+        await settle(pilot)
+        comparison = text_of(app, "#compare-text")
+        assert "first run" not in comparison
+        assert "Run 1 (v1) → run 2 (v2)" in comparison
+
+
+async def test_a_new_run_already_drawn_is_still_selected(new_path, make_app, tmp_path) -> None:
+    """The app may read the saved project (and draw the new run) before the import's own
+    request to select it arrives: the run is selected all the same."""
+    first = write_results(tmp_path / "v1.csv", cases({"en": (60, 50)}))
+    with open_store(new_path) as store:
+        import_results(store, first, "dev", label="v1")
+    app = make_app(new_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("E")
+        await settle(pilot)
+        with open_store(new_path) as store:
+            import_results(store, STANDARD_CSV, "dev", label="v2")
+        app.screen.reload()
+        await settle(pilot)
+        await settle(pilot)
+        table = app.screen.query_one("#run-table", RecordTable)
+        table.select_key("1")
+        await pilot.pause()
+        app.screen._after_import("2")
+        await settle(pilot)
+        assert table.current_key == "2"

@@ -125,8 +125,7 @@ class EvidenceScreen(AreaScreen):
                 )
             )
         table.load(rows)
-        if self._select_after_reload is not None:
-            table.select_key(self._select_after_reload)
+        if self._select_after_reload is not None and table.select_key(self._select_after_reload):
             self._select_after_reload = None
         if not runs:
             self.query_one("#run-metrics", Static).update(
@@ -566,7 +565,15 @@ class EvidenceScreen(AreaScreen):
             self.app.call_from_thread(bar.remove_class, "-busy")
 
     def _after_import(self, key: str) -> None:
-        """The new run is the one shown, once the project has been read again."""
+        """The new run is the one selected and focused, so ``c`` compares it.
+
+        The project may already have been read again (the app notices a saved change on
+        its own) and the run drawn: then it is selected now; otherwise once it is."""
+        table = self.query_one("#run-table", RecordTable)
+        table.focus()
+        if table.select_key(key):
+            self._show_metrics()
+            return
         self._select_after_reload = key
         self.reload()
 
