@@ -32,10 +32,12 @@ from workbench.operations.incident import (
     set_rollback_tested,
 )
 from workbench.operations.monitoring import (
+    add_alert,
     add_log_entry,
     edit_alert,
     edit_retention,
     move_log_entry,
+    remove_alert,
     remove_log_entry,
     switch_alert,
 )
@@ -81,6 +83,7 @@ from workbench.operations.thresholds import (
 from workbench.operations.workshop import edit_project, go_to_step, record_presence
 
 __all__ = [
+    "add_alert",
     "add_category",
     "add_escalation_step",
     "add_log_entry",
@@ -115,6 +118,7 @@ __all__ = [
     "read_template",
     "readiness",
     "record_presence",
+    "remove_alert",
     "remove_category",
     "remove_escalation_step",
     "remove_log_entry",
