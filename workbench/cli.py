@@ -364,6 +364,41 @@ def cmd_decide(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_alert(args: argparse.Namespace) -> int:
+    from workbench.operations import add_alert, remove_alert
+    from workbench.operations.monitoring import parse_window
+    from workbench.units import condition_words, parse_value
+
+    adding = ("signal", "comparator", "value", "unit", "window", "owner", "response")
+    if args.remove:
+        given = [f"--{name}" for name in adding if getattr(args, name) is not None]
+        if given:
+            raise UsageError(f"--remove ID takes no {', '.join(given)}; remove, then add anew")
+        with _open(args.path) as store:
+            signal = store.get("alert", args.remove).signal
+            remove_alert(store, _user(args), args.remove)
+        print(f"Saved: alert {args.remove} ({_v(signal)}) removed (undo brings it back).")
+        return EXIT_OK
+    missing = [f"--{name}" for name in ("signal", "comparator", "value") if not getattr(args, name)]
+    if missing:
+        needs = " and ".join(", ".join(missing).rsplit(", ", 1))
+        raise UsageError(f"a new alert needs {needs} (or --remove ID to remove one)")
+    unit = args.unit or "rate"
+    try:
+        value = parse_value(args.value, unit)
+        window = parse_window(args.window or "0")
+    except ValueError as error:
+        raise UsageError(f"{args.signal}: {error}") from None
+    with _open(args.path) as store:
+        alert = add_alert(
+            store, _user(args), args.signal, args.comparator, value, unit, window,
+            owner=args.owner or "", response=args.response or "",
+        )  # fmt: skip
+    words = condition_words(alert.comparator, alert.value, alert.unit, alert.window_minutes)
+    print(f"Saved: alert {alert.id}: {_v(alert.signal)} {words}.")
+    return EXIT_OK
+
+
 def cmd_items(args: argparse.Namespace) -> int:
     marks = {"open": "[ ]", "done": "[x]", "na": "[-]"}
     with _open(args.path) as store:
@@ -809,6 +844,22 @@ def build_parser() -> Parser:
     p.add_argument("--alternatives")
     p.add_argument("--owner")
     p.add_argument("--link", action="append", metavar="threshold:METRIC|item:ID")
+    by(p)
+
+    p = command("alert", cmd_alert, "add a monitoring alert rule, or remove one (--remove ID)")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--signal", metavar="TEXT", help="what is watched (e.g. 'Approval rate')")
+    p.add_argument(
+        "--comparator", choices=[">", ">=", "<", "<="], help="'<' below, '>' above (quoted)"
+    )
+    p.add_argument("--value", metavar="VALUE", help="40%% or 0.4 for a rate; 2.5s for a time")
+    p.add_argument(
+        "--unit", choices=["rate", "seconds", "count", "score", "x baseline"], help="default rate"
+    )
+    p.add_argument("--window", metavar="TIME", help="over how long: 15 min, 4 h, 1 day (default 0)")
+    p.add_argument("--owner", metavar="NAME", help="who responds when it fires")
+    p.add_argument("--response", metavar="TEXT", help="what to do when it fires")
+    p.add_argument("--remove", metavar="ID", help="remove the alert with this id instead")
     by(p)
 
     p = command("items", cmd_items, "list the checklist items and their ids")
