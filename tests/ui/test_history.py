@@ -155,3 +155,64 @@ async def test_new_changes_keep_the_depth_and_the_cursor(long_path: Path, make_a
         newest = store.history(limit=1)[0]
         assert (newest.by, newest.key) == ("Dana", "testing.dataset-documented")
         assert store.get("item", "testing.dataset-documented").status == "open"
+
+
+async def test_history_keeps_up_with_changes_saved_elsewhere(new_path: Path, make_app) -> None:
+    """A ten-minute session: the History screen stays open while changes are saved by
+    another process and in the app. Each one comes into view at the top (the cursor,
+    on the newest entry, follows the newest), as ``workbench history`` lists them."""
+    from workbench import operations
+
+    app = make_app(new_path, editor="Dana", poll_seconds=0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await open_history(pilot)
+        for round in range(3):
+            with open_store(new_path) as store:
+                operations.tick(store, "testing.dataset-documented", "done", "Lee")
+                operations.tick(store, "testing.dataset-documented", "open", "Lee")
+            app._poll_for_changes()
+            await settle(pilot)
+            await settle(pilot)
+            with open_store(new_path) as store:
+                newest = store.history(limit=1)[0]
+                total = store.history_count()
+            assert table.current_key == str(newest.id), f"round {round}"
+            assert "Lee" in row_text(table, 0)
+            count = str(app.screen.query_one("#history-count", Label).render())
+            assert f"of {total} changes" in count
+        await operations_in_app(pilot)
+        with open_store(new_path) as store:
+            newest = store.history(limit=1)[0]
+        assert newest.by == "Dana"
+        assert table.current_key == str(newest.id)
+
+
+async def operations_in_app(pilot) -> None:
+    """An edit made in the app while History is open elsewhere: tick an item, come back."""
+    await pilot.press("3", "space")
+    await settle(pilot)
+    await pilot.press("H")
+    await settle(pilot)
+    await settle(pilot)
+
+
+async def test_an_older_read_arriving_late_does_not_replace_a_newer_one(
+    new_path: Path, make_app
+) -> None:
+    """Two reads in flight may reach a screen in the other order: the older is dropped."""
+    from workbench import operations
+    from workbench.ui.messages import SnapshotLoaded
+
+    app = make_app(new_path, editor="Dana", poll_seconds=0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_history(pilot)
+        older = app.session.snapshot()
+        with open_store(new_path) as store:
+            operations.tick(store, "testing.dataset-documented", "done", "Lee")
+        app.session.changed_elsewhere()
+        newer = app.session.snapshot()
+        assert newer is not older and newer.serial > older.serial
+        app.screen.post_message(SnapshotLoaded(newer))
+        app.screen.post_message(SnapshotLoaded(older))
+        await settle(pilot)
+        assert app.screen.snapshot is newer

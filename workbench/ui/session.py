@@ -37,6 +37,9 @@ class Snapshot:
     history_count: int
     version: int
     progress: list[tuple[str, int]]
+    # The order the snapshots were read in (under the session's lock): two reads in
+    # flight can reach a screen in the other order, and the older must not win.
+    serial: int = 0
 
 
 # Where each kind of record sits in ProjectData: a list (by its key) or a single one.
@@ -102,6 +105,7 @@ class ProjectSession:
         self._data_version: int | None = None
         self._cached: Snapshot | None = None
         self._cached_key: tuple[int, int, str | None] | None = None
+        self._serial = 0
         self._state = threading.Lock()  # guards the two below
         self._snapshots_running = 0
         self._closing = False
@@ -197,7 +201,9 @@ class ProjectSession:
                 progress=checklist_progress(
                     data, store.history(entity="item", field="status", limit=2000)
                 ),
+                serial=self._serial + 1,
             )
+            self._serial += 1
             self._cached, self._cached_key = snapshot, key
             return snapshot
 

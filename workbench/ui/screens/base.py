@@ -108,6 +108,8 @@ class AreaScreen(Screen[None]):
             # Nothing changed since this screen drew it. (A record waiting to be
             # selected waits on: it is one an edit still being saved will add.)
             return
+        if self.snapshot is not None and message.snapshot.serial < self.snapshot.serial:
+            return  # read before the one on screen, and delivered after it: out of date
         self.snapshot = message.snapshot
         name = message.snapshot.data.project.name
         self.query_one("#heading", Label).update(

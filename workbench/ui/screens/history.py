@@ -117,7 +117,7 @@ class HistoryScreen(AreaScreen):
         self._generation = 0
         self._people: set[str] = set()
         self._widths: tuple[int, ...] | None = None
-        self._count_seen = -1
+        self._serial_seen = -1
 
     def compose_main(self) -> ComposeResult:
         with Horizontal(id="history-filters"):
@@ -183,9 +183,10 @@ class HistoryScreen(AreaScreen):
     def show(self, snapshot: Snapshot) -> None:
         people = {snapshot.editor, snapshot.data.workshop.editor, *snapshot.data.workshop.attendees}
         self._add_people(people)
-        if snapshot.history_count != self._count_seen:
-            # New changes: read again as deep as the list went, keeping the cursor's entry.
-            self._count_seen = snapshot.history_count
+        if snapshot.serial != self._serial_seen:
+            # A new read means a change (here or elsewhere; a restored file can even hold
+            # as many entries as before): read again as deep as the list went.
+            self._serial_seen = snapshot.serial
             self.refresh_history(keep=True)
 
     def refresh_history(self, keep: bool = False) -> None:
@@ -230,6 +231,8 @@ class HistoryScreen(AreaScreen):
         page = entries[:count]
         table = self.query_one(HistoryTable)
         keep = table.current_key
+        # On the newest entry, the cursor follows the newest: new changes come into view.
+        following = table.cursor_row == 0
         if offset == 0:
             self.entries = []
             table.clear()
@@ -239,7 +242,7 @@ class HistoryScreen(AreaScreen):
         else:
             for entry in page:
                 self._add_row(table, entry)
-        if offset == 0 and keep is not None:
+        if offset == 0 and keep is not None and not following:
             table.select_key(keep)  # if that entry is filtered out now, stay at the top
         self._add_people({e.by for e in page})
         self._show_count()
