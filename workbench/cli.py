@@ -356,7 +356,9 @@ def cmd_decide(args: argparse.Namespace) -> int:
             supersedes=args.supersedes,
             context=args.context or "",
             alternatives=args.alternatives or "",
+            consequences=args.consequences or "",
             owner=args.owner or "",
+            date=args.date or "",
             links=args.link or [],
         )
     extra = f", superseding decision {record.supersedes}" if record.supersedes else ""
@@ -842,7 +844,9 @@ def build_parser() -> Parser:
     p.add_argument("--supersedes", type=_positive_int, metavar="ID")
     p.add_argument("--context")
     p.add_argument("--alternatives")
-    p.add_argument("--owner")
+    p.add_argument("--consequences", help="what follows from it, good and bad")
+    p.add_argument("--owner", help="who sees it through (default: --by)")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="when it was decided (default: today)")
     p.add_argument("--link", action="append", metavar="threshold:METRIC|item:ID")
     by(p)
 
