@@ -338,5 +338,7 @@ def render_html(report: Report) -> str:
         checklist_chart=checklist_chart(report),
         scores_chart=scores_chart(report),
         replaced_by=words.superseded_by(report.decisions),
+        from_question=words.made_from_question(report.parking_lot),
+        answered_questions=words.answered_questions(report.parking_lot),
         history=words.latest_history(report.history),
     )

@@ -28,6 +28,7 @@ from workbench.reports.wording import (
     SECTION_TITLES,
     STAGE_STATUS_WORDS,
     THRESHOLD_STATUS_WORDS,
+    answered_questions,
     area_title,
     decision_heading,
     describe_alert_condition,
@@ -36,8 +37,10 @@ from workbench.reports.wording import (
     describe_minutes,
     describe_target,
     latest_history,
+    made_from_question,
     percent,
     plural,
+    question_outcome,
     readable_time,
     stage_traffic,
     superseded_by,
@@ -385,6 +388,7 @@ def _decisions(report: Report) -> list[str]:
     if not report.decisions:
         return [*lines, "No decisions recorded.", ""]
     replaced_by = superseded_by(report.decisions)
+    from_question = made_from_question(report.parking_lot)
     for d in report.decisions:
         lines += _heading(3, decision_heading(d, replaced_by))
         if d.status == "superseded":
@@ -396,11 +400,14 @@ def _decisions(report: Report) -> list[str]:
         ]
         if d.supersedes is not None:
             lines.append(_field("Supersedes", f"decision {d.supersedes}"))
+        if d.id in from_question:
+            lines.append(_field("From the parking lot", f"question {from_question[d.id]}"))
         for label, text in (
             ("Context", d.context),
             ("Decision", d.decision),
             ("Rationale", d.rationale),
             ("Alternatives considered", d.alternatives),
+            ("Consequences", d.consequences),
         ):
             if text:
                 lines.append(_field(label, text))
@@ -413,7 +420,8 @@ def _decisions(report: Report) -> list[str]:
 def _parking_lot(report: Report) -> list[str]:
     lines = _section("parking-lot")
     open_questions = [q for q in report.parking_lot if not q.resolved]
-    resolved = len(report.parking_lot) - len(open_questions)
+    answered = answered_questions(report.parking_lot)
+    resolved = len(report.parking_lot) - len(open_questions) - len(answered)
     if not open_questions:
         lines.append("No open questions.")
     for q in open_questions:
@@ -427,6 +435,10 @@ def _parking_lot(report: Report) -> list[str]:
         )
         text = f"- **Q{q.id}:** {escape_md(q.text)}"
         lines.append(text + (f" ({escape_md_cell(who)})" if who else ""))
+    if answered:
+        lines += ["", "Answered:", ""]
+    for q in answered:
+        lines.append(f"- **Q{q.id}:** {escape_md(q.text)} ({escape_md(question_outcome(q))})")
     if resolved:
         lines += ["", f"{plural(resolved, 'resolved question')} not shown."]
     return [*lines, ""]

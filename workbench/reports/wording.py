@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from workbench.evaluation.evidence import Measured
-from workbench.models import Decision, HistoryEntry
+from workbench.models import Decision, HistoryEntry, ParkedQuestion
 from workbench.readiness import AREA_TITLES, Readiness
 from workbench.reports.model import ReportThreshold
 from workbench.units import COMPARATOR_WORDS, condition_words, duration, format_value
@@ -158,6 +158,28 @@ def decision_heading(decision: Decision, replaced_by: dict[int, int]) -> str:
         later = replaced_by.get(decision.id)
         return heading + (f" (superseded by decision {later})" if later else " (superseded)")
     return heading
+
+
+def made_from_question(questions: Sequence[ParkedQuestion]) -> dict[int, int]:
+    """Decision id -> the id of the parked question it was made from."""
+    return {q.decision: q.id for q in questions if q.decision is not None}
+
+
+def answered_questions(questions: Sequence[ParkedQuestion]) -> list[ParkedQuestion]:
+    """The resolved questions with an answer or a decision to show (ones resolved
+    before answers were recorded are only counted)."""
+    return [q for q in questions if q.resolved and (q.answer or q.decision is not None)]
+
+
+def question_outcome(question: ParkedQuestion) -> str:
+    """``answered by Ana: The CISO signs it off; became decision 4``."""
+    parts = []
+    if question.answer:
+        who = f" by {question.answered_by}" if question.answered_by else ""
+        parts.append(f"answered{who}: {question.answer}")
+    if question.decision is not None:
+        parts.append(f"became decision {question.decision}")
+    return "; ".join(parts)
 
 
 def latest_history(history: Sequence[HistoryEntry]) -> list[HistoryEntry]:
