@@ -413,14 +413,82 @@ def cmd_items(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _when(text: str, sessions: list[Any], end: bool) -> str:
+    """``--since``/``--until`` as an ISO time: a date, a time, ``session:N`` (its start,
+    or for ``--until`` its end) or ``last-session``."""
+    import datetime as dt
+
+    word = text.strip().lower()
+    if word in ("last-session", "session:last") or word.startswith("session:"):
+        if not sessions:
+            raise UsageError(f"{text}: no workshop session has been recorded yet")
+        if word in ("last-session", "session:last"):
+            chosen = sessions[-1]
+        else:
+            number = word.partition(":")[2]
+            chosen = next((s for s in sessions if str(s.id) == number), None)
+            if chosen is None:
+                held = ", ".join(str(s.id) for s in sessions)
+                raise UsageError(f"{text}: there is no session {number} (sessions held: {held})")
+        if end:
+            return str(chosen.ended_at or "9999")
+        return str(chosen.started_at)
+    try:
+        moment = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(
+            f"{text!r} is not a date: give 2026-12-01, 2026-12-01T14:00, session:N or last-session"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).isoformat()
+
+
 def cmd_history(args: argparse.Namespace) -> int:
     with _open(args.path) as store:
-        entries = store.history(limit=args.limit, by=args.user, text=args.grep)
+        sessions = store.records("session") if args.since or args.until else []
+        since = _when(args.since, sessions, end=False) if args.since else None
+        until = _when(args.until, sessions, end=True) if args.until else None
+        entries = store.history(
+            limit=args.limit, by=args.user, text=args.grep, since=since, until=until
+        )
     for e in entries:
         old = "" if e.old is None else json.dumps(e.old, ensure_ascii=False)[:60]
         new = "" if e.new is None else json.dumps(e.new, ensure_ascii=False)[:60]
         what = _v(f"{e.entity} {e.key}".strip())
         print(f"{e.at}  {_v(e.by):<12} {what} {_v(e.field)}: {old} → {new}")
+    return EXIT_OK
+
+
+def cmd_session(args: argparse.Namespace) -> int:
+    from workbench import operations
+
+    with _open(args.path) as store:
+        if args.start:
+            attendees = (
+                [n.strip() for n in args.attendees.split(",") if n.strip()]
+                if args.attendees is not None
+                else None
+            )
+            started = operations.start_session(
+                store, _user(args), facilitator=args.facilitator or "", attendees=attendees
+            )
+            print(f"Saved: workshop session {started.id} started, led by {_v(started.facilitator)}")
+            return EXIT_OK
+        if args.end:
+            ended = operations.end_session(store, _user(args), note=args.note or "")
+            print(f"Saved: workshop session {ended.id} ended")
+            return EXIT_OK
+        sessions = store.records("session")
+    if not sessions:
+        print("No workshop sessions recorded yet (start one: workbench session PATH --start)")
+    for session in sessions:
+        start = session.started_at[:16].replace("T", " ")
+        end = session.ended_at[11:16] if session.ended_at else "under way"
+        people = ", ".join(session.attendees) or "nobody recorded"
+        print(
+            f"{session.id:>3}  {start}–{end} UTC  led by {_v(session.facilitator)}  ({_v(people)})"
+        )
     return EXIT_OK
 
 
@@ -875,6 +943,20 @@ def build_parser() -> Parser:
     p.add_argument("--limit", type=_positive_int, default=50)
     p.add_argument("--user", metavar="NAME", help="only this person's edits")
     p.add_argument("--grep", metavar="TEXT", help="only entries mentioning TEXT")
+    p.add_argument(
+        "--since", metavar="WHEN", help="only changes from WHEN: a date, session:N, last-session"
+    )
+    p.add_argument("--until", metavar="WHEN", help="only changes before WHEN (session:N: its end)")
+
+    p = command("session", cmd_session, "start or end a workshop session, or list them")
+    p.add_argument("path", metavar="PATH")
+    what = p.add_mutually_exclusive_group()
+    what.add_argument("--start", action="store_true", help="a session starts now")
+    what.add_argument("--end", action="store_true", help="the session under way ends now")
+    p.add_argument("--facilitator", metavar="NAME", help="who leads it (default: the editor)")
+    p.add_argument("--attendees", metavar="NAMES", help="who is there, comma-separated")
+    p.add_argument("--note", metavar="TEXT", help="with --end: what the session settled")
+    by(p)
 
     p = command("undo", cmd_undo, "undo your own last edit (--by NAME: whose)")
     p.add_argument("path", metavar="PATH")

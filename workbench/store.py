@@ -561,6 +561,11 @@ class Store:
                     f"({describe_validation_error(error)})"
                 ) from None
 
+    def records(self, entity_name: str) -> list[Any]:
+        """Every record of one kind, in its order (sessions, decisions…)."""
+        with self._guard():
+            return self._rows(ENTITIES[entity_name])
+
     def get(self, entity_name: str, key: Any = None) -> Any:
         """One record by its key (or the single record of a single-row entity)."""
         entity = ENTITIES[entity_name]
@@ -601,10 +606,19 @@ class Store:
         field: str | None = None,
         by: str | None = None,
         text: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
     ) -> list[HistoryEntry]:
-        """The history, newest first, optionally filtered."""
+        """The history, newest first, optionally filtered (``since``/``until``: ISO times,
+        the changes made at or after / before them)."""
         where = []
         params: list[Any] = []
+        if since:
+            where.append("c.at >= ?")
+            params.append(since)
+        if until:
+            where.append("c.at < ?")
+            params.append(until)
         if entity:
             where.append("h.entity = ?")
             params.append(entity)
@@ -651,6 +665,22 @@ class Store:
             )
             for r in rows
         ]
+
+    def changes_since(self, since: str) -> tuple[dict[str, int], dict[str, int]]:
+        """What changed at or after ``since``: the number of records changed of each kind
+        (by entity name) and the number of changes each person made."""
+        with self._guard():
+            kinds = self.db.execute(
+                "SELECT h.entity, count(DISTINCT h.key) FROM history h "
+                "JOIN changes c ON c.id = h.change WHERE c.at >= ? GROUP BY h.entity",
+                [since],
+            ).fetchall()
+            people = self.db.execute(
+                "SELECT by, count(*) FROM changes WHERE at >= ? "
+                "AND summary NOT LIKE 'created project%' GROUP BY by",
+                [since],
+            ).fetchall()
+        return {k: int(n) for k, n in kinds}, {p: int(n) for p, n in people}
 
     def history_count(self) -> int:
         with self._guard():

@@ -81,7 +81,15 @@ from workbench.operations.thresholds import (
     set_reasoning,
     set_target,
 )
-from workbench.operations.workshop import edit_project, go_to_step, record_presence
+from workbench.operations.workshop import (
+    edit_project,
+    end_session,
+    go_to_step,
+    last_session_mark,
+    open_session,
+    record_presence,
+    start_session,
+)
 
 __all__ = [
     "add_alert",
@@ -108,11 +116,14 @@ __all__ = [
     "edit_rollout_settings",
     "edit_stage",
     "edit_test_set",
+    "end_session",
     "go_to_step",
+    "last_session_mark",
     "link_decision",
     "measure",
     "minimums",
     "move_log_entry",
+    "open_session",
     "park_question",
     "project_state",
     "question_to_decision",
@@ -138,6 +149,7 @@ __all__ = [
     "set_rollback_tested",
     "set_stage_status",
     "set_target",
+    "start_session",
     "switch_alert",
     "template_for",
     "tick",

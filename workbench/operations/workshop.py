@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from workbench.models import ProjectInfo, Workshop
-from workbench.operations.records import added_and_removed, change, change_list
+from workbench.errors import InvalidValueError
+from workbench.models import ProjectData, ProjectInfo, Workshop, WorkshopSession, now
+from workbench.operations.records import add_numbered, added_and_removed, change, change_list
 from workbench.store import Store
 
 PROJECT_FIELDS = ("name", "system", "use", "owner", "risk")
@@ -48,3 +49,68 @@ def edit_project(store: Store, by: str, *, seen: ProjectInfo | None, **changes: 
         raise ValueError(f"not a project field: {unknown[0]}")
     summary = f"risk level → {changes['risk']}" if list(changes) == ["risk"] else None
     return change(store, "project", None, changes, by, seen=seen, summary=summary)
+
+
+def open_session(sessions: list[WorkshopSession]) -> WorkshopSession | None:
+    """The session under way (started, not ended), if any."""
+    return next((s for s in reversed(sessions) if not s.ended_at), None)
+
+
+def last_session_mark(data: ProjectData) -> tuple[WorkshopSession, str] | None:
+    """Where "since the last session" starts: the end of the newest ended session (what
+    owners did alone since), or, during the first session, its start."""
+    ended = [s for s in data.sessions if s.ended_at]
+    if ended:
+        return ended[-1], ended[-1].ended_at
+    if data.sessions:
+        return data.sessions[0], data.sessions[0].started_at
+    return None
+
+
+def start_session(
+    store: Store, by: str, facilitator: str = "", attendees: list[str] | None = None
+) -> WorkshopSession:
+    """A workshop session starts now, led by ``facilitator`` (default: the one at the
+    keyboard), with the people present (default: those recorded on the Workshop screen)."""
+    with store.write():
+        running = open_session(store.records("session"))
+        if running is not None:
+            raise InvalidValueError(
+                f"session {running.id} (started {running.started_at[:16].replace('T', ' ')} "
+                "UTC) is still under way: end it first"
+            )
+        workshop = store.get("workshop")
+        return add_numbered(
+            store,
+            "session",
+            lambda number: WorkshopSession(
+                id=number,
+                started_at=now(),
+                facilitator=facilitator or workshop.editor or by,
+                attendees=list(attendees if attendees is not None else workshop.attendees),
+            ),
+            by,
+            lambda made: f"workshop session {made.id} started",
+        )
+
+
+def end_session(store: Store, by: str, note: str = "") -> WorkshopSession:
+    """The session under way ends now; who was there by then is kept with it."""
+    with store.write():
+        running = open_session(store.records("session"))
+        if running is None:
+            raise InvalidValueError("no workshop session is under way: start one first")
+        attendees = store.get("workshop").attendees
+        present = running.attendees + [n for n in attendees if n not in running.attendees]
+        changes: dict[str, Any] = {"ended_at": now(), "attendees": present}
+        if note:
+            changes["note"] = note
+        return change(
+            store,
+            "session",
+            running.id,
+            changes,
+            by,
+            seen=None,
+            summary=f"workshop session {running.id} ended",
+        )
