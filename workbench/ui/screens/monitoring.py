@@ -16,8 +16,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Label, Static
 
 from workbench import operations
-from workbench.errors import describe_validation_error
-from workbench.models import AlertRule, LoggingPolicy, LogTier
+from workbench.errors import WorkbenchError, describe_validation_error
+from workbench.models import COMPARATORS, AlertRule, LoggingPolicy, LogTier
+from workbench.operations.monitoring import new_alert, parse_window
 from workbench.ui.dialogs.form import FormDialog, FormField, Values
 from workbench.ui.screens.base import AreaScreen
 from workbench.ui.session import Snapshot
@@ -38,6 +39,14 @@ NARROW_ALERT_COLUMNS = (("On", 3), ("Signal", 14), ("Alert when", 22), ("Owner",
 WIDE_TABLE = 90
 TIERS: tuple[LogTier, ...] = ("always", "optionally", "never")
 TIER_TITLES = {"always": "Always log", "optionally": "Optionally log", "never": "Never log"}
+COMPARATOR_OPTIONS = [(f"{c}  ({COMPARATOR_WORDS[c]})", c) for c in COMPARATORS]
+UNIT_OPTIONS = [
+    ("rate (a share: 40% or 0.4)", "rate"),
+    ("seconds", "seconds"),
+    ("count", "count"),
+    ("score", "score"),
+    ("x baseline (200% = twice the baseline)", "x baseline"),
+]
 
 
 def condition_text(alert: AlertRule) -> str:
@@ -52,6 +61,8 @@ class AlertsSection(Section):
         Binding("o", "screen.alert_owner", "Owner", id="monitoring-alert-owner"),
         Binding("r", "screen.alert_response", "Response", id="monitoring-alert-response"),
         Binding("w", "screen.alert_words", "Note", id="monitoring-alert-words"),
+        Binding("a", "screen.add_alert", "Add alert", id="monitoring-alert-add"),
+        Binding("x", "screen.remove_alert", "Remove", id="monitoring-alert-remove"),
     ]
 
 
@@ -314,6 +325,76 @@ class MonitoringScreen(AreaScreen):
             ),
             save,
         )
+
+    def action_add_alert(self) -> None:
+        if self.snapshot is None:
+            return
+        alerts = self.snapshot.data.monitoring.alerts
+
+        def read(values: Values) -> AlertRule:
+            """The alert the form describes (ValueError saying what to change if none)."""
+            unit = values["unit"] or "rate"
+            value = parse_value(values["value"], unit)
+            window = parse_window(values["window"])
+            return new_alert(
+                alerts, values["signal"], values["comparator"] or ">", value, unit, window,
+                owner=values["owner"], response=values["response"],
+            )  # fmt: skip
+
+        def check(values: Values) -> str | None:
+            try:
+                read(values)
+            except (ValueError, WorkbenchError) as error:
+                return str(error)
+            return None
+
+        def save(values: Values | None) -> None:
+            if values is None:
+                return
+            a = read(values)
+            self.edit(
+                lambda store, by: operations.add_alert(
+                    store, by, a.signal, a.comparator, a.value, a.unit, a.window_minutes,
+                    owner=a.owner, response=a.response,
+                ),
+                lambda saved: f"alert {saved.signal} added: alert when {condition_text(saved)}",
+                on_saved=lambda saved: self.select_record(saved.id),
+            )  # fmt: skip
+
+        self.app.push_screen(
+            FormDialog(
+                "Add an alert rule",
+                [
+                    FormField("signal", "Signal to watch", placeholder="e.g. Approval rate"),
+                    FormField("comparator", "Alert when it is", ">", "select", COMPARATOR_OPTIONS),
+                    FormField("value", "Value", placeholder="e.g. 40% or 0.4; 2.5s; 12"),
+                    FormField("unit", "Unit", "rate", "select", UNIT_OPTIONS),
+                    FormField(
+                        "window", "Over (0: any moment)", placeholder="e.g. 15 min, 4 h, 1 day"
+                    ),
+                    FormField("owner", "Who responds when it fires"),
+                    FormField("response", "What to do when it fires", "", "multiline"),
+                ],
+                check,
+            ),
+            save,
+        )
+
+    def action_remove_alert(self) -> None:
+        alert = self._alert()
+        if alert is None:
+            return
+        self.remove_after_asking(
+            f"Remove the alert on “{alert.signal[:60]}” ({condition_text(alert)})?",
+            lambda store, by: operations.remove_alert(store, by, alert.id),
+            f"alert {alert.signal[:60]} removed",
+        )
+
+    def select_record(self, key: str) -> None:
+        table = self.query_one("#alerts", RecordTable)
+        if table.select_key(key):
+            table.focus()
+            self._show_alert_detail()
 
     # --------------------------------------------------------------- logging
 
