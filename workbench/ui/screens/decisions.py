@@ -1,4 +1,5 @@
-"""Decisions: the log and a detail view; add, edit, supersede, link to thresholds and items."""
+"""Decisions: the log and a detail view; add, edit, supersede, link to thresholds and items;
+the parking lot's questions, resolved with an answer that can become a decision."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ from typing import Any, ClassVar
 from pydantic import ValidationError
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Static
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Label, Static
 
 from workbench import operations
-from workbench.errors import describe_validation_error
-from workbench.models import DECISION_STATUSES, Decision
+from workbench.agenda import step_title
+from workbench.errors import WorkbenchError, describe_validation_error
+from workbench.models import DECISION_STATUSES, Decision, ParkedQuestion
 from workbench.operations import decide
+from workbench.operations.decisions import decision_date, question_context
 from workbench.ui.dialogs.form import FormDialog, FormField, Values, wrap_help
 from workbench.ui.screens.base import AreaScreen
 
@@ -32,6 +35,11 @@ STATUS_STYLES = {
 }
 STATUS_OPTIONS = [(status, status) for status in DECISION_STATUSES]
 LINK_HELP = "threshold:METRIC or item:ITEM_ID, separated by spaces"
+DATE_HELP = "YYYY-MM-DD; blank is today"
+THEN_OPTIONS = [
+    ("Record the answer", "answer"),
+    ("Record it and make it a decision", "decide"),
+]
 # (label, width) of the columns before and after the title: the first set that fits is used.
 COLUMN_SETS = (
     ([("#", 4), ("Date", 10)], [("Status", 17), ("Owner", 12)]),
@@ -74,15 +82,37 @@ class DecisionLog(VirtualTable):
             screen.call_after_refresh(screen.show, screen.snapshot)
 
 
+class QuestionList(VirtualTable):
+    """The parking lot: each question, its answer (or that it is open), its decision."""
+
+
+def question_cells(q: ParkedQuestion) -> list[Any]:
+    style = "dim" if q.resolved else ""
+    if q.decision is not None:
+        answer = Text(f"→ #{q.decision} ", style="bold")
+        answer.append(plain(q.answer, "dim"))
+    elif q.answer:
+        answer = plain(q.answer, style)
+    elif q.resolved:
+        answer = Text("✓ resolved", style="dim")
+    else:
+        answer = Text("open", style="italic")
+    return [Text(str(q.id), style=style), plain(q.text, style), answer]
+
+
 class DecisionsScreen(AreaScreen):
     MODE = "decisions"
     HEADING = "Decisions"
     DEFAULT_CSS = """
     #decisions-body { height: 1fr; }
-    #decision-log { width: 2fr; }
+    #decisions-left { width: 2fr; height: 1fr; }
+    #decision-log { height: 1fr; }
+    #parking-title { height: 1; text-style: bold; color: $primary; }
+    #decision-questions { height: 6; }
+    DecisionsScreen.-short #decision-questions { height: 4; }
     #decision-detail { width: 1fr; min-width: 28; padding: 0 1; border-left: solid $panel; }
     DecisionsScreen.-narrow #decisions-body { layout: vertical; }
-    DecisionsScreen.-narrow #decision-log { width: 1fr; height: 1fr; }
+    DecisionsScreen.-narrow #decisions-left { width: 1fr; height: 1fr; }
     DecisionsScreen.-narrow #decision-detail {
         width: 1fr; height: 1fr; border-left: none; border-top: solid $panel;
     }
@@ -92,13 +122,20 @@ class DecisionsScreen(AreaScreen):
         Binding("e", "edit", "Edit", id="decisions-edit"),
         Binding("s", "supersede", "Supersede", id="decisions-supersede"),
         Binding("l", "link", "Link", id="decisions-link"),
+        Binding("r", "resolve", "Resolve", id="decisions-resolve"),
     ]
 
     _layout: tuple[tuple[str, ...], int] | None = None
 
     def compose_main(self) -> ComposeResult:
         with Horizontal(id="decisions-body"):
-            yield DecisionLog([("#", 4)], id="decision-log")
+            with Vertical(id="decisions-left"):
+                yield DecisionLog([("#", 4)], id="decision-log")
+                yield Label("Parking lot  (r: resolve with an answer)", id="parking-title")
+                yield QuestionList(
+                    [("#", 3), ("Question", None), ("Answer · decision", None)],
+                    id="decision-questions",
+                )
             with VerticalScroll(id="decision-detail"):
                 yield Static("", id="decision-detail-text")
 
@@ -157,13 +194,58 @@ class DecisionsScreen(AreaScreen):
             rows.append((str(d.id), [values[label] for label in layout]))
         table = self.query_one("#decision-log", DecisionLog)
         table.load(rows)
+        questions = self.query_one("#decision-questions", QuestionList)
+        questions.load([(str(q.id), question_cells(q)) for q in snapshot.data.parking_lot])
         self._show_detail()
 
     def _decision(self) -> Decision | None:
         key = self.query_one("#decision-log", DecisionLog).current_key
         return self._by_id(int(key)) if key is not None else None
 
+    def _question(self) -> ParkedQuestion | None:
+        key = self.query_one("#decision-questions", QuestionList).current_key
+        if key is None or self.snapshot is None:
+            return None
+        return next((q for q in self.snapshot.data.parking_lot if str(q.id) == key), None)
+
+    def _show_question(self) -> None:
+        detail = self.query_one("#decision-detail-text", Static)
+        q = self._question()
+        if q is None:
+            detail.update(Text("No parked questions. Park one on the Workshop screen (q)."))
+            return
+        text = Text()
+        text.append(f"Question {q.id}\n", style="bold")
+        text.append(q.text + "\n")
+        raised = ", ".join(
+            part
+            for part in (
+                f"raised by {q.raised_by}" if q.raised_by else "",
+                f"at step {step_title(q.step)}" if q.step else "",
+            )
+            if part
+        )
+        if raised:
+            text.append(raised + "\n", style="dim")
+        text.append("\nAnswer\n", style="bold")
+        if q.answer:
+            text.append(q.answer + "\n")
+            if q.answered_by:
+                text.append(f"answered by {q.answered_by}\n", style="dim")
+        else:
+            text.append(
+                ("resolved, no answer recorded" if q.resolved else "open: r to answer") + "\n"
+            )
+        if q.decision is not None:
+            made = self._by_id(q.decision)
+            text.append("\nBecame decision ", style="bold")
+            text.append(f"#{q.decision} {made.title if made else ''}".rstrip() + "\n")
+        detail.update(text)
+
     def _show_detail(self) -> None:
+        if self.focused is self.query_one("#decision-questions", QuestionList):
+            self._show_question()
+            return
         detail = self.query_one("#decision-detail-text", Static)
         d = self._decision()
         if d is None:
@@ -173,6 +255,17 @@ class DecisionsScreen(AreaScreen):
         text.append(f"#{d.id} ", style="bold")
         text.append(d.title + "\n", style="bold")
         text.append(f"{d.status} · {d.date or 'no date'} · owner {d.owner or '—'}\n", style="dim")
+        source = next(
+            (
+                q
+                for q in (self.snapshot.data.parking_lot if self.snapshot else [])
+                if q.decision == d.id
+            ),
+            None,
+        )
+        if source is not None:
+            text.append("From parked question ", style="bold")
+            text.append(f"{source.id}\n")
         successor = self._superseded_by(d)
         if successor is not None:
             text.append("Superseded by ", style="bold")
@@ -186,6 +279,7 @@ class DecisionsScreen(AreaScreen):
             ("Decision", d.decision),
             ("Rationale", d.rationale),
             ("Alternatives considered", d.alternatives),
+            ("Consequences", d.consequences),
         ):
             text.append(f"\n{label}\n", style="bold")
             text.append((value or "—") + "\n")
@@ -203,6 +297,9 @@ class DecisionsScreen(AreaScreen):
     def on_virtual_table_row_highlighted(self, event: VirtualTable.RowHighlighted) -> None:
         self._show_detail()
 
+    def on_descendant_focus(self) -> None:
+        self._show_detail()
+
     def select_record(self, key: str) -> None:
         table = self.query_one("#decision-log", DecisionLog)
         table.select_key(key)
@@ -210,77 +307,118 @@ class DecisionsScreen(AreaScreen):
 
     # ------------------------------------------------------------- actions
 
-    def _decision_fields(self, current: Decision | None, title: str = "") -> list[FormField]:
+    def _decision_fields(
+        self, current: Decision | None, title: str = "", links: list[str] | None = None
+    ) -> list[FormField]:
+        """The decision dialog's fields, the same for adding and editing. (The status and
+        the links follow the alternatives: the record's owner, date and consequences come
+        last.)"""
+        editor = self.snapshot.editor if self.snapshot else "you"
+
+        def value(name: str, default: str = "") -> str:
+            return str(getattr(current, name)) if current is not None else default
+
         return [
-            FormField("title", "Title", current.title if current else title),
-            FormField("context", "Context: what prompted it", current.context if current else ""),
+            FormField("title", "Title", value("title", title)),
+            FormField("context", "Context: what prompted it", value("context")),
+            FormField("decision", "Decision: what was decided", value("decision"), "multiline"),
+            FormField("rationale", "Rationale: why", value("rationale"), "multiline"),
             FormField(
-                "decision",
-                "Decision: what was decided",
-                current.decision if current else "",
+                "alternatives", "Alternatives considered", value("alternatives"), "multiline"
+            ),
+            FormField("status", "Status", value("status", "accepted"), "select", STATUS_OPTIONS),
+            FormField(
+                "links",
+                "Links" if current is not None else "Links (optional)",
+                " ".join(current.links if current is not None else links or []),
+                placeholder=LINK_HELP,
+            ),
+            FormField(
+                "consequences",
+                "Consequences: what follows, good and bad",
+                value("consequences"),
                 "multiline",
             ),
-            FormField(
-                "rationale", "Rationale: why", current.rationale if current else "", "multiline"
-            ),
-            FormField(
-                "alternatives",
-                "Alternatives considered",
-                current.alternatives if current else "",
-                "multiline",
-            ),
-            FormField(
-                "status",
-                "Status",
-                current.status if current else "accepted",
-                "select",
-                STATUS_OPTIONS,
-            ),
+            FormField("owner", "Owner", value("owner"), placeholder=f"blank is {editor}"),
+            FormField("date", "Date", value("date"), placeholder=DATE_HELP),
         ]
 
-    def _check_new(self, values: Values) -> str | None:
+    def _check_decision(self, values: Values, base: dict[str, Any]) -> str | None:
+        """The dialog's values, checked as the operation will check them."""
         if not values["title"].strip():
             return "a decision needs a title"
         try:
-            Decision.model_validate({"id": 1, **{k: v for k, v in values.items() if k != "links"}})
+            decision_date(values["date"])
+        except WorkbenchError as error:
+            return str(error)
+        fields = {k: v.strip() for k, v in values.items() if k not in ("links", "date")}
+        try:
+            Decision.model_validate({**base, **fields})
         except ValidationError as error:
             return describe_validation_error(error)
         if self.snapshot is not None:
             return check_links(parse_links(values.get("links", "")), self.snapshot)
         return None
 
-    def _new_decision(self, dialog_title: str, supersedes: Decision | None) -> None:
-        fields = self._decision_fields(None, supersedes.title if supersedes else "")
-        if supersedes is not None:
-            fields[1].value = supersedes.context
-        fields.append(
-            FormField(
-                "links",
-                "Links (optional)",
-                " ".join(supersedes.links) if supersedes else "",
-                placeholder=LINK_HELP,
+    def _check_new(self, values: Values) -> str | None:
+        return self._check_decision(values, {"id": 1})
+
+    def _new_decision(
+        self,
+        dialog_title: str,
+        supersedes: Decision | None,
+        question: ParkedQuestion | None = None,
+        answer: str = "",
+    ) -> None:
+        """The decision dialog for a new decision: superseding one, or made from a parked
+        question (prefilled from the question and its answer)."""
+        if question is not None:
+            fields = self._decision_fields(None, " ".join(question.text.split())[:200])
+            editor = self.snapshot.editor if self.snapshot else ""
+            fields[1].value = question_context(question, answer, editor)
+            fields[2].value = answer
+        else:
+            fields = self._decision_fields(
+                None,
+                supersedes.title if supersedes else "",
+                supersedes.links if supersedes else None,
             )
-        )
+            if supersedes is not None:
+                fields[1].value = supersedes.context
         replaces = supersedes.id if supersedes is not None else None
 
         def save(values: Values | None) -> None:
             if values is None:
+                if question is not None:
+                    self.workbench.show_status(
+                        f"Not saved · question {question.id} stays as it was"
+                    )
                 return
             clean = {k: v.strip() for k, v in values.items()}
             links = parse_links(clean.pop("links"))
+            record: dict[str, Any] = {
+                "title": clean["title"],
+                "context": clean["context"],
+                "decision": clean["decision"],
+                "rationale": clean["rationale"],
+                "alternatives": clean["alternatives"],
+                "consequences": clean["consequences"],
+                "owner": clean["owner"],
+                "date": clean["date"],
+                "status": clean["status"],
+                "links": links,
+            }
+            if question is not None:
+                self.edit(
+                    lambda store, by: operations.question_to_decision(
+                        store, by, question.id, answer=answer, seen=question, **record
+                    ),
+                    lambda d: f"question {question.id} answered; decision {d.id} added",
+                    lambda d: self.focus_after_save(str(d.id)),
+                )
+                return
             self.edit(
-                lambda store, by: decide(
-                    store,
-                    by,
-                    title=clean["title"],
-                    context=clean["context"],
-                    decision=clean["decision"],
-                    rationale=clean["rationale"],
-                    alternatives=clean["alternatives"],
-                    status=clean["status"],
-                    links=links,
-                    supersedes=replaces,
-                ),
+                lambda store, by: decide(store, by, supersedes=replaces, **record),
                 lambda d: (
                     f"decision {d.id} added" + (f", superseding {replaces}" if replaces else "")
                 ),
@@ -308,25 +446,16 @@ class DecisionsScreen(AreaScreen):
             self.app.bell()
             return
         fields = self._decision_fields(current)
-        fields.insert(5, FormField("owner", "Owner", current.owner))
-        fields.append(FormField("links", "Links", " ".join(current.links), placeholder=LINK_HELP))
 
         def changes_from(values: Values) -> dict[str, Any]:
             new: dict[str, Any] = {k: v.strip() for k, v in values.items() if k != "links"}
             new["links"] = parse_links(values["links"])
+            if new["date"] == "":
+                new["date"] = decision_date("")  # (blank is today, as when adding)
             return {k: v for k, v in new.items() if getattr(current, k) != v}
 
         def check(values: Values) -> str | None:
-            if not values["title"].strip():
-                return "a decision needs a title"
-            changes = changes_from(values)
-            try:
-                Decision.model_validate({**current.model_dump(), **changes})
-            except ValidationError as error:
-                return describe_validation_error(error)
-            if self.snapshot is not None and "links" in changes:
-                return check_links(changes["links"], self.snapshot)
-            return None
+            return self._check_decision(values, current.model_dump(exclude={"links", "date"}))
 
         def save(values: Values | None) -> None:
             if values is None:
@@ -342,6 +471,73 @@ class DecisionsScreen(AreaScreen):
             )
 
         self.app.push_screen(FormDialog(f"Edit #{current.id}", fields, check), save)
+
+    # ------------------------------------------------------------- the parking lot
+
+    def action_resolve(self) -> None:
+        """Resolve the highlighted parked question with its answer (and perhaps make it a
+        decision); a resolved one is opened again, unless it became a decision."""
+        questions = self.query_one("#decision-questions", QuestionList)
+        question = self._question()
+        if question is None:
+            self.workbench.show_status(
+                "No parked questions: park one on the Workshop screen (q)", error=True
+            )
+            self.app.bell()
+            return
+        questions.focus()
+        if question.decision is not None:
+            self.workbench.show_status(
+                f"Question {question.id} became decision {question.decision}", error=True
+            )
+            self.app.bell()
+            return
+        if question.resolved:
+            self.edit(
+                lambda store, by: operations.resolve_question(
+                    store, by, question.id, False, seen=question
+                ),
+                f"question {question.id} reopened",
+            )
+            return
+
+        def check(values: Values) -> str | None:
+            if not values["answer"].strip():
+                return "write the answer down: a question is resolved with its answer"
+            try:
+                ParkedQuestion.model_validate({**question.model_dump(), "answer": values["answer"]})
+            except ValidationError as error:
+                return describe_validation_error(error)
+            return None
+
+        def save(values: Values | None) -> None:
+            if values is None:
+                return
+            answer = values["answer"].strip()
+            if values["then"] == "decide":
+                self._new_decision(f"Decision from question {question.id}", None, question, answer)
+                return
+            self.edit(
+                lambda store, by: operations.resolve_question(
+                    store, by, question.id, answer, seen=question
+                ),
+                f"question {question.id} answered",
+            )
+
+        asked = " ".join(question.text.split())
+        if len(asked) > 60:
+            asked = asked[:59] + "…"
+        self.app.push_screen(
+            FormDialog(
+                f"Resolve question {question.id}",
+                [
+                    FormField("answer", f"Answer to: {asked}", question.answer),
+                    FormField("then", "Then", "answer", "select", THEN_OPTIONS),
+                ],
+                check,
+            ),
+            save,
+        )
 
     def action_link(self) -> None:
         current = self._decision()
