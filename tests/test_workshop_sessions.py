@@ -24,7 +24,9 @@ def store(tmp_path: Path):
 
 def stamp(store: Store, change_at: str) -> None:
     """Put the newest change at ``change_at`` (the tests cannot wait for the clock)."""
-    store.db.execute("UPDATE changes SET at = ? WHERE id = (SELECT max(id) FROM changes)", [change_at])
+    store.db.execute(
+        "UPDATE changes SET at = ? WHERE id = (SELECT max(id) FROM changes)", [change_at]
+    )
 
 
 def test_a_session_records_its_start_end_facilitator_and_attendees(store: Store) -> None:
@@ -46,7 +48,7 @@ def test_one_session_at_a_time_and_ending_needs_one(store: Store) -> None:
     with pytest.raises(InvalidValueError, match="no workshop session is under way"):
         operations.end_session(store, "ana")
     operations.start_session(store, "ana", facilitator="Ana")
-    with pytest.raises(InvalidValueError, match="session 1 .* is still under way: end it first"):
+    with pytest.raises(InvalidValueError, match=r"session 1 .* is still under way: end it first"):
         operations.start_session(store, "ana")
 
 
@@ -77,8 +79,12 @@ def test_history_by_date(store: Store) -> None:
     stamp(store, "2026-11-30T09:00:00+00:00")
     operations.tick(store, ITEM, "open", "ana")
     stamp(store, "2026-12-02T09:00:00+00:00")
-    assert [e.new for e in store.history(entity="item", field="status", since="2026-12-01")] == ["open"]
-    assert [e.new for e in store.history(entity="item", field="status", until="2026-12-01")] == ["done"]
+    assert [e.new for e in store.history(entity="item", field="status", since="2026-12-01")] == [
+        "open"
+    ]
+    assert [e.new for e in store.history(entity="item", field="status", until="2026-12-01")] == [
+        "done"
+    ]
 
 
 def test_sessions_survive_the_toml_round_trip(store: Store, tmp_path: Path) -> None:
@@ -113,3 +119,21 @@ def test_the_command_line_starts_ends_and_lists_sessions(tmp_path: Path, cli) ->
     assert bad.code == 2 and "is not a date" in bad.err
     nothing = cli("session", path, "--end")
     assert nothing.code == 2 and "no workshop session is under way" in nothing.err
+
+
+def test_the_words_for_what_changed_since(store: Store) -> None:
+    operations.start_session(store, "ana", facilitator="Ana")
+    operations.end_session(store, "ana")
+    store.db.execute("UPDATE changes SET at = '2026-12-01T16:00:00+00:00'")
+    store.db.execute("UPDATE sessions SET ended_at = '2026-12-01T17:00:00+00:00'")
+    since = operations.since_last_session(store, store.load())
+    assert since is not None
+    assert since.words() == "Since session 1 ended (2026-12-01 17:00 UTC): no changes."
+    operations.tick(store, ITEM, "done", "lee")
+    operations.tick(store, "testing.edge-cases", "done", "lee")
+    operations.measure(store, "accuracy", 0.91, "sam", n=400)
+    words = operations.since_last_session(store, store.load()).words()
+    assert words == (
+        "Since session 1 ended (2026-12-01 17:00 UTC): 3 changes by lee (2), sam (1)"
+        " · 2 checklist items, 1 threshold"
+    )

@@ -666,19 +666,24 @@ class Store:
             for r in rows
         ]
 
-    def changes_since(self, since: str) -> tuple[dict[str, int], dict[str, int]]:
+    def changes_since(
+        self, since: str, leave_out: str = ""
+    ) -> tuple[dict[str, int], dict[str, int]]:
         """What changed at or after ``since``: the number of records changed of each kind
-        (by entity name) and the number of changes each person made."""
+        (by entity name) and the number of changes each person made; changes to records
+        of the kind ``leave_out`` (say, the sessions themselves) are not counted."""
         with self._guard():
             kinds = self.db.execute(
                 "SELECT h.entity, count(DISTINCT h.key) FROM history h "
-                "JOIN changes c ON c.id = h.change WHERE c.at >= ? GROUP BY h.entity",
-                [since],
+                "JOIN changes c ON c.id = h.change WHERE c.at >= ? AND h.entity != ? "
+                "GROUP BY h.entity",
+                [since, leave_out],
             ).fetchall()
             people = self.db.execute(
                 "SELECT by, count(*) FROM changes WHERE at >= ? "
-                "AND summary NOT LIKE 'created project%' GROUP BY by",
-                [since],
+                "AND summary NOT LIKE 'created project%' AND id IN "
+                "(SELECT change FROM history WHERE entity != ?) GROUP BY by",
+                [since, leave_out],
             ).fetchall()
         return {k: int(n) for k, n in kinds}, {p: int(n) for p, n in people}
 

@@ -64,6 +64,7 @@ from workbench.operations.rollout import (
     edit_pattern,
     edit_rollout_settings,
     edit_stage,
+    move_stage,
     remove_stage,
     set_stage_status,
 )
@@ -82,16 +83,19 @@ from workbench.operations.thresholds import (
     set_target,
 )
 from workbench.operations.workshop import (
+    SinceLastSession,
     edit_project,
     end_session,
     go_to_step,
     last_session_mark,
     open_session,
     record_presence,
+    since_last_session,
     start_session,
 )
 
 __all__ = [
+    "SinceLastSession",
     "add_alert",
     "add_category",
     "add_escalation_step",
@@ -123,6 +127,7 @@ __all__ = [
     "measure",
     "minimums",
     "move_log_entry",
+    "move_stage",
     "open_session",
     "park_question",
     "project_state",
@@ -149,6 +154,7 @@ __all__ = [
     "set_rollback_tested",
     "set_stage_status",
     "set_target",
+    "since_last_session",
     "start_session",
     "switch_alert",
     "template_for",

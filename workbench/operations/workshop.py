@@ -3,12 +3,13 @@ to, and what the project is (its name, system, use, owner and risk level)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from workbench.errors import InvalidValueError
 from workbench.models import ProjectData, ProjectInfo, Workshop, WorkshopSession, now
 from workbench.operations.records import add_numbered, added_and_removed, change, change_list
-from workbench.store import Store
+from workbench.store import ENTITIES, Store
 
 PROJECT_FIELDS = ("name", "system", "use", "owner", "risk")
 
@@ -114,3 +115,52 @@ def end_session(store: Store, by: str, note: str = "") -> WorkshopSession:
             seen=None,
             summary=f"workshop session {running.id} ended",
         )
+
+
+@dataclass(frozen=True)
+class SinceLastSession:
+    """What changed since the last session: records by kind, changes by person."""
+
+    session: WorkshopSession
+    since: str
+    kinds: dict[str, int]
+    people: dict[str, int]
+
+    def words(self) -> str:
+        """One line: "Since session 1 ended (1 Dec 17:00 UTC): 14 changes by Lee (9) and
+        Sam (5) · 5 checklist items, 2 thresholds"."""
+        when = "ended" if self.since == self.session.ended_at else "started"
+        stamp = self.since[:16].replace("T", " ")
+        head = f"Since session {self.session.id} {when} ({stamp} UTC)"
+        count = sum(self.people.values())
+        if not count:
+            return f"{head}: no changes."
+        ranked = sorted(self.people.items(), key=lambda p: (-p[1], p[0]))
+        who = ", ".join(f"{name or 'someone'} ({n})" for name, n in ranked[:4])
+        if len(ranked) > 4:
+            who += f" and {len(ranked) - 4} more"
+        kinds = ", ".join(
+            _counted(n, _LABELS.get(kind, kind))
+            for kind, n in sorted(self.kinds.items(), key=lambda k: (-k[1], k[0]))
+        )
+        changes = "1 change" if count == 1 else f"{count} changes"
+        return f"{head}: {changes} by {who}" + (f" · {kinds}" if kinds else "")
+
+
+_LABELS = {name: entity.label for name, entity in ENTITIES.items()} | {"run": "evaluation run"}
+
+
+def _counted(count: int, label: str) -> str:
+    if count == 1:
+        return f"1 {label}"
+    plural = label if label.endswith("s") else label + "s"
+    return f"{count} {plural}"
+
+
+def since_last_session(store: Store, data: ProjectData) -> SinceLastSession | None:
+    mark = last_session_mark(data)
+    if mark is None:
+        return None
+    session, since = mark
+    kinds, people = store.changes_since(since, leave_out="session")
+    return SinceLastSession(session, since, kinds, people)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # the core is imported by the first read, in a worker thread
     from workbench.catalog import Template
     from workbench.evaluation.evidence import Evidence
     from workbench.models import HistoryEntry, ProjectData
+    from workbench.operations import SinceLastSession
     from workbench.readiness import Readiness
     from workbench.store import Store
 
@@ -40,6 +41,7 @@ class Snapshot:
     # The order the snapshots were read in (under the session's lock): two reads in
     # flight can reach a screen in the other order, and the older must not win.
     serial: int = 0
+    since_last: SinceLastSession | None = None  # what changed since the last session
 
 
 # Where each kind of record sits in ProjectData: a list (by its key) or a single one.
@@ -174,7 +176,7 @@ class ProjectSession:
                 self._close_store()
 
     def _snapshot(self) -> Snapshot:
-        from workbench.operations import project_state
+        from workbench.operations import project_state, since_last_session
         from workbench.progress import checklist_progress
 
         with self._lock:
@@ -202,6 +204,7 @@ class ProjectSession:
                     data, store.history(entity="item", field="status", limit=2000)
                 ),
                 serial=self._serial + 1,
+                since_last=since_last_session(store, data),
             )
             self._serial += 1
             self._cached, self._cached_key = snapshot, key

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any, ClassVar
 
@@ -12,7 +13,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Label, Select, Static
 
 from workbench.errors import WorkbenchError
-from workbench.models import HistoryEntry
+from workbench.models import HistoryEntry, WorkshopSession
 from workbench.ui.screens.base import AreaScreen
 from workbench.ui.session import Snapshot
 from workbench.ui.text import Text
@@ -21,6 +22,20 @@ from workbench.ui.widgets.tables import RecordTable, plain
 PAGE = 200
 SHORT = 40
 EVERYONE = "(everyone)"
+ALL_TIME = "(all time)"
+
+
+def since_options(sessions: list[WorkshopSession], today: dt.date) -> list[tuple[str, str]]:
+    """The "since" choices: each session's start and end (newest first), today, a week."""
+    options: list[tuple[str, str]] = []
+    for session in reversed(sessions):  # (short: the list is narrow at 80 columns)
+        if session.ended_at:
+            options.append((f"Since #{session.id} ended", session.ended_at))
+        options.append((f"Since #{session.id} began", session.started_at))
+    start = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC)
+    options.append(("Today", start.isoformat()))
+    options.append(("Last 7 days", (start - dt.timedelta(days=6)).isoformat()))
+    return options
 
 
 def short(value: Any, limit: int = SHORT) -> str:
@@ -94,14 +109,17 @@ class HistoryScreen(AreaScreen):
     #history-filters { height: 3; }
     #history-filter { width: 1fr; }
     #history-person { width: 28; }
+    #history-since { width: 30; }
     #history-table { height: 1fr; }
     #history-count { height: 1; color: $text-muted; }
     #history-detail { height: auto; max-height: 6; padding: 0 1; border-top: solid $panel; }
-    HistoryScreen.-narrow #history-person { width: 20; }
+    HistoryScreen.-narrow #history-person { width: 18; }
+    HistoryScreen.-narrow #history-since { width: 20; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_filter", "Filter", id="history-filter"),
         Binding("p", "by_person", "Only this person", id="history-person"),
+        Binding("s", "since", "Since…", id="history-since"),
         Binding("m", "more", "More", id="history-more"),
         Binding("c", "clear", "Clear filter", id="history-clear"),
         Binding("escape", "focus_table", "To the list", show=False, id="history-to-list"),
@@ -112,6 +130,8 @@ class HistoryScreen(AreaScreen):
         self.entries: list[HistoryEntry] = []
         self.text = ""
         self.person = ""
+        self.since = ""  # an ISO time: only changes from then on
+        self._since_options: list[tuple[str, str]] = []
         self.has_more = False
         self._busy = False
         self._generation = 0
@@ -123,6 +143,7 @@ class HistoryScreen(AreaScreen):
         with Horizontal(id="history-filters"):
             yield Input(placeholder="Filter: person, record, field or value", id="history-filter")
             yield Select([], prompt=EVERYONE, id="history-person", type_to_search=False)
+            yield Select([], prompt=ALL_TIME, id="history-since", type_to_search=False)
         yield HistoryTable([("When", 16)], id="history-table")
         yield Label("", id="history-count", markup=False)
         yield Static("", id="history-detail")
@@ -183,6 +204,9 @@ class HistoryScreen(AreaScreen):
     def show(self, snapshot: Snapshot) -> None:
         people = {snapshot.editor, snapshot.data.workshop.editor, *snapshot.data.workshop.attendees}
         self._add_people(people)
+        self._set_since_options(
+            since_options(snapshot.data.sessions, dt.datetime.now(dt.UTC).date())
+        )
         if snapshot.serial != self._serial_seen:
             # A new read means a change (here or elsewhere; a restored file can even hold
             # as many entries as before): read again as deep as the list went.
@@ -198,18 +222,26 @@ class HistoryScreen(AreaScreen):
         self._generation += 1
         self._busy = True
         count = max(PAGE, len(self.entries)) if keep else PAGE
-        self._fetch(self._generation, 0, count, self.text, self.person)
+        self._fetch(self._generation, 0, count, self.text, self.person, self.since)
 
     def load_more(self) -> None:
         if self.has_more and not self._busy:
             self._busy = True
-            self._fetch(self._generation, len(self.entries), PAGE, self.text, self.person)
+            self._fetch(
+                self._generation, len(self.entries), PAGE, self.text, self.person, self.since
+            )
 
     @work(thread=True, group="history")
-    def _fetch(self, generation: int, offset: int, count: int, text: str, person: str) -> None:
+    def _fetch(
+        self, generation: int, offset: int, count: int, text: str, person: str, since: str
+    ) -> None:
         try:
             entries = self.workbench.session.history(
-                limit=count + 1, offset=offset, text=text or None, by=person or None
+                limit=count + 1,
+                offset=offset,
+                text=text or None,
+                by=person or None,
+                since=since or None,
             )
         except WorkbenchError as error:
             self.app.call_from_thread(self._failed, generation, str(error))
@@ -262,7 +294,7 @@ class HistoryScreen(AreaScreen):
 
     def _show_count(self) -> None:
         shown = len(self.entries)
-        filtered = bool(self.text or self.person)
+        filtered = bool(self.text or self.person or self.since)
         if not shown:
             text = "No changes match." if filtered else "No changes yet."
         else:
@@ -316,6 +348,27 @@ class HistoryScreen(AreaScreen):
             event.stop()
             self.person = event.value if isinstance(event.value, str) else ""
             self.refresh_history()
+        elif event.select.id == "history-since":
+            event.stop()
+            self.since = event.value if isinstance(event.value, str) else ""
+            self.refresh_history()
+
+    def _set_since_options(self, options: list[tuple[str, str]]) -> None:
+        if options == self._since_options:
+            return
+        self._since_options = options
+        select = self.query_one("#history-since", Select)
+        current = select.value
+        with self.prevent(Select.Changed):
+            select.set_options([(Text(label), value) for label, value in options])
+            if isinstance(current, str) and current in {v for _, v in options}:
+                select.value = current
+
+    def action_since(self) -> None:
+        """Open the "since" list: a session, today or the last week."""
+        select = self.query_one("#history-since", Select)
+        select.focus()
+        select.expanded = True
 
     def action_focus_filter(self) -> None:
         self.query_one("#history-filter", Input).focus()
@@ -341,3 +394,4 @@ class HistoryScreen(AreaScreen):
     def action_clear(self) -> None:
         self.query_one("#history-filter", Input).value = ""
         self.query_one("#history-person", Select).clear()
+        self.query_one("#history-since", Select).clear()

@@ -12,12 +12,13 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Label, OptionList, Sparkline, Static
+from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from workbench.ui.messages import Navigate
 from workbench.ui.screens.base import AreaScreen
 from workbench.ui.text import Text
+from workbench.ui.widgets.progress_chart import ProgressChart
 from workbench.ui.widgets.score_bar import ScoreBar
 from workbench.vocab import VERDICT_TITLES
 
@@ -51,8 +52,9 @@ class OverviewScreen(AreaScreen):
                 yield Label(
                     "Checklist progress over time", classes="section-title", id="progress-title"
                 )
-                yield Sparkline([], id="progress")
+                yield ProgressChart(id="progress")
                 yield Label("", id="progress-caption", markup=False)
+                yield Label("", id="since-last", markup=False)
 
     def show(self, snapshot: Snapshot) -> None:
         result = snapshot.readiness
@@ -88,13 +90,13 @@ class OverviewScreen(AreaScreen):
         else:
             findings.add_option(Option("Nothing left to do.", disabled=True))
         days = snapshot.progress
-        sparkline = self.query_one("#progress", Sparkline)
-        sparkline.data = [float(n) for _, n in days]
-        sparkline.display = any(n for _, n in days)
         total = len(snapshot.data.checklist)
         done = sum(i.status != "open" for i in snapshot.data.checklist)
-        span = f" · {days[0][0]} → {days[-1][0]}" if len(days) > 1 else ""
-        self.query_one("#progress-caption", Label).update(f"{done} of {total} closed{span}")
+        self.query_one("#progress", ProgressChart).set_days(days, total)
+        self.query_one("#progress-caption", Label).update(f"{done} of {total} closed")
+        since = self.query_one("#since-last", Label)
+        since.update(snapshot.since_last.words() if snapshot.since_last else "")
+        since.display = snapshot.since_last is not None
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -84,6 +84,7 @@ class WorkshopScreen(AreaScreen):
         Binding("e", "editor", "Editor", id="workshop-editor"),
         Binding("q", "park", "Park question", id="workshop-park"),
         Binding("r", "resolve", "Resolve", id="workshop-resolve"),
+        Binding("s", "session", "Start/end session", id="workshop-session"),
         Binding("d", "details", "Project details", show=False, id="workshop-details"),
         Binding("m", "timebox", "Timebox minutes", show=False, id="workshop-timebox"),
     ]
@@ -204,6 +205,12 @@ class WorkshopScreen(AreaScreen):
             people.append(snapshot.editor)
             people.append(" · Present: ", style="bold")
             people.append(", ".join(workshop.attendees))
+        running = operations.open_session(snapshot.data.sessions)
+        if running is not None:
+            people.append(f" · Session {running.id} since ", style="bold")
+            people.append(running.started_at[11:16] + " UTC")
+        elif snapshot.data.sessions:
+            people.append(f" · {len(snapshot.data.sessions)} sessions held", style="dim")
         self.query_one("#ws-people", Static).update(people)
 
     def _fit_parking(self) -> tuple[bool, int]:
@@ -435,6 +442,41 @@ class WorkshopScreen(AreaScreen):
                 ),
             ),
             save,
+        )
+
+    def action_session(self) -> None:
+        """Start a workshop session (led by the editor, with the people present), or end
+        the one under way, after asking."""
+        if self.snapshot is None:
+            return
+        running = operations.open_session(self.snapshot.data.sessions)
+        if running is None:
+            self.edit(
+                lambda store, by: operations.start_session(store, by),
+                "Workshop session started: its changes can be reviewed later (History, since)",
+            )
+            return
+
+        def end(values: Values | None) -> None:
+            if values is None:
+                return
+            note = values["note"]
+            self.edit(
+                lambda store, by: operations.end_session(store, by, note=note),
+                f"Workshop session {running.id} ended",
+            )
+
+        started = running.started_at[:16].replace("T", " ")
+        self.app.push_screen(
+            FormDialog(
+                f"End workshop session {running.id} (started {started} UTC)?",
+                [FormField("note", "What it settled (optional)", running.note)],
+                help_text=wrap_help(
+                    "The session keeps who was present. Next time, the Overview and the "
+                    "History show what changed since it ended."
+                ),
+            ),
+            end,
         )
 
     def action_details(self) -> None:
