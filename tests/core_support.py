@@ -69,7 +69,9 @@ def fill_everything(store: Store, by: str = "filler") -> None:
     store.update("pattern", "gradual-rollout", {"chosen": True}, by)
     for alert in data.monitoring.alerts:
         store.update("alert", alert.id, {"owner": "ops"}, by)
-    store.update("rollback", "feature-flag", {"last_tested": dt.date(2026, 1, 5)}, by)
+    operations.set_rollback_tested(
+        store, by, "feature-flag", dt.date(2026, 1, 5), "", "flag off in staging", seen=None
+    )
     store.update("on_call", "Primary on-call", {"person": "Ana"}, by)
     store.insert("escalation", EscalationStep(step=1, contact="Duty manager"), by)
     for measure in data.oversight.measures:

@@ -361,7 +361,9 @@ FIELDS = [
     Field(
         "rollback: last tested",
         rollback,
-        lambda s, by, seen, v: ops.set_rollback_tested(s, by, seen.id, v, seen=seen),
+        lambda s, by, seen, v: ops.set_rollback_tested(
+            s, by, seen.id, v, by, f"rehearsed on {v}", seen=seen
+        ),
         dt.date(2026, 11, 30),
         dt.date(2026, 1, 1),
         lambda d: rollback(d).last_tested,

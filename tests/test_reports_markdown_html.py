@@ -114,7 +114,9 @@ def complete(store: Store) -> None:
     store.update("pattern", "gradual-rollout", {"chosen": True}, BY)
     for alert in data.monitoring.alerts:
         store.update("alert", alert.id, {"owner": "ops"}, BY)
-    store.update("rollback", "feature-flag", {"last_tested": dt.date(2026, 1, 5)}, BY)
+    operations.set_rollback_tested(
+        store, BY, "feature-flag", dt.date(2026, 1, 5), "", "flag off in staging", seen=None
+    )
     store.update("on_call", "Primary on-call", {"person": "Ana"}, BY)
     store.insert("escalation", EscalationStep(step=1, contact="Duty manager"), BY)
     for measure in data.oversight.measures:

@@ -244,14 +244,23 @@ def _checks(
         "monitoring",
     )
 
-    # Incident response: a tested rollback, on-call and escalation.
-    tested = [r for r in data.incident_response.rollback_options if r.last_tested]
+    # Incident response: a tested rollback (a date and a note of what the rehearsal
+    # did: a date alone is no record), on-call and escalation.
+    tested = [r for r in data.incident_response.rollback_options if r.tested]
+    undocumented = [
+        r.title for r in data.incident_response.rollback_options if r.last_tested and not r.tested
+    ]
     add(
         "incident_response",
         "A rollback option has been tested",
         bool(tested),
         "no rollback option has been tested"
-        + (" (required at high risk)" if risk == "high" else ""),
+        + (" (required at high risk)" if risk == "high" else "")
+        + (
+            f"; a date but no note of what was tested: {', '.join(undocumented)}"
+            if undocumented
+            else ""
+        ),
         "incident_response",
         blocker=risk == "high",
     )

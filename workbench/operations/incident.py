@@ -32,13 +32,35 @@ def set_playbook_steps(
     )  # fmt: skip
 
 
+REHEARSAL_EXAMPLE = "switched 10% back to v1 in staging in 4 minutes"
+
+
 def set_rollback_tested(
-    store: Store, by: str, option_id: str, date: dt.date | None, *, seen: RollbackOption | None
+    store: Store,
+    by: str,
+    rollback_id: str,
+    date: dt.date | None,
+    tested_by: str = "",
+    note: str = "",
+    *,
+    seen: RollbackOption | None,
 ) -> RollbackOption:
-    said = f"tested on {date.isoformat()}" if date else "marked as never tested"
+    """When a rollback was last rehearsed, by whom (``by`` unless said) and what the
+    rehearsal did: a date needs the note, or the rollback would count as tested with
+    nothing to show for it. No date clears all three (never tested)."""
+    if date is None:
+        changes: dict[str, object] = {"last_tested": None, "tested_by": "", "test_note": ""}
+        said = "marked as never tested"
+    else:
+        note = note.strip()
+        if not note:
+            raise InvalidValueError(f"say what the rehearsal did, e.g. {REHEARSAL_EXAMPLE!r}")
+        who = tested_by.strip() or by
+        changes = {"last_tested": date, "tested_by": who, "test_note": note}
+        said = f"tested on {date.isoformat()} by {who}"
     return change(
-        store, "rollback", option_id, {"last_tested": date}, by, seen=seen,
-        summary=f"rollback {option_id} {said}",
+        store, "rollback", rollback_id, changes, by, seen=seen,
+        summary=f"rollback {rollback_id} {said}",
     )  # fmt: skip
 
 

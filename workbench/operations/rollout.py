@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from workbench.errors import InvalidValueError
+from pydantic import ValidationError
+
+from workbench.errors import InvalidValueError, NotFoundError, describe_validation_error
 from workbench.models import Pattern, RolloutSettings, RolloutStage
-from workbench.operations.records import add_numbered, change, remove
+from workbench.operations.records import change, refuse_if_changed, remove
 from workbench.store import Store
 from workbench.units import percent
 
@@ -72,26 +74,66 @@ def edit_stage(
         return change(store, "stage", week, changes, by, seen=seen)
 
 
+def week_taken(stages: Sequence[RolloutStage], week: int) -> str | None:
+    """Why ``week`` cannot take a new or moved stage (another stage has it), or None."""
+    if any(s.week == week for s in stages):
+        return f"week {week} already has a stage: pick another week or edit it"
+    return None
+
+
 def add_stage(
-    store: Store, by: str, *, traffic: float, criterion: str = "", status: str = "pending"
+    store: Store,
+    by: str,
+    *,
+    traffic: float,
+    criterion: str = "",
+    status: str = "pending",
+    week: int | None = None,
 ) -> RolloutStage:
-    """A new last stage: the week after the last one, numbered as it is saved; its share
-    of traffic is at least the last week's."""
+    """A new stage in ``week`` (any free week: between two others, or after the last);
+    without a week, the week after the last one, numbered as it is saved. Its share of
+    traffic is at least the week before's and at most the week after's."""
     with store.write():
         stages = store.load().rollout.stages
-        week = max((s.week for s in stages), default=0) + 1
-        problem = traffic_problem(stages, week, traffic)
+        if week is None:
+            week = max((s.week for s in stages), default=0) + 1
+        problem = week_taken(stages, week) or traffic_problem(stages, week, traffic)
         if problem:
             raise InvalidValueError(problem)
-        return add_numbered(
-            store,
-            "stage",
-            lambda week: RolloutStage(
-                week=week, traffic=traffic, criterion=criterion, status=status
-            ),
-            by,
-            lambda stage: f"added rollout week {stage.week}",
-        )
+        stage = _stage(week=week, traffic=traffic, criterion=criterion, status=status)
+        return store.insert("stage", stage, by, summary=f"added rollout week {week}")
+
+
+def _stage(**fields: Any) -> RolloutStage:
+    try:
+        return RolloutStage.model_validate(fields)
+    except ValidationError as error:
+        raise InvalidValueError(describe_validation_error(error)) from None
+
+
+def move_stage(
+    store: Store, by: str, week: int, to_week: int, *, seen: RolloutStage | None = None
+) -> RolloutStage:
+    """Give the stage of ``week`` the week ``to_week``, as one change (one undo puts it
+    back): refused if another stage has that week, or if its traffic would then fall
+    below the stage before's or rise above the stage after's."""
+    with store.write():
+        stages = store.load().rollout.stages
+        stage = next((s for s in stages if s.week == week), None)
+        if stage is None:
+            raise NotFoundError(f"there is no stage in week {week}: removed meanwhile?")
+        if seen is not None:
+            refuse_if_changed(f"rollout week {week}", stage, seen)
+        if to_week == week:
+            return stage
+        others = [s for s in stages if s.week != week]
+        problem = week_taken(others, to_week) or traffic_problem(others, to_week, stage.traffic)
+        if problem:
+            raise InvalidValueError(problem)
+        moved = _stage(**{**stage.model_dump(), "week": to_week})
+        with store.group(by, f"moved rollout week {week} to week {to_week}"):
+            store.delete("stage", week, by)
+            return store.insert("stage", moved, by)
 
 
 def remove_stage(store: Store, by: str, week: int) -> None:

@@ -42,6 +42,7 @@ from workbench.reports.wording import (
     plural,
     question_outcome,
     readable_time,
+    rollback_tested,
     stage_traffic,
     superseded_by,
     verdict_summary,
@@ -338,15 +339,9 @@ def _incident_response(report: Report) -> list[str]:
         lines += ["No playbook written.", ""]
     lines += _heading(3, "Rollback options")
     lines += _table(
-        ("Option", "Description", "Speed", "Best for", "Last tested"),
+        ("Option", "Description", "Speed", "Best for", "Last tested: by whom, what"),
         [
-            (
-                r.title,
-                r.description,
-                r.speed,
-                r.best_for,
-                r.last_tested.isoformat() if r.last_tested else "never tested",
-            )
+            (r.title, r.description, r.speed, r.best_for, rollback_tested(r))
             for r in ir.rollback_options
         ],
         empty="No rollback options listed.",

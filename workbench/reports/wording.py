@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from workbench.evaluation.evidence import Measured
-from workbench.models import Decision, HistoryEntry, ParkedQuestion
+from workbench.models import Decision, HistoryEntry, ParkedQuestion, RollbackOption
 from workbench.readiness import AREA_TITLES, Readiness
 from workbench.reports.model import ReportThreshold
 from workbench.units import COMPARATOR_WORDS, condition_words, duration, format_value
@@ -140,6 +140,18 @@ def describe_threshold(threshold: ReportThreshold) -> str:
 
 def describe_minutes(minutes: int) -> str:
     return duration(minutes)
+
+
+def rollback_tested(option: RollbackOption) -> str:
+    """When a rollback was last rehearsed, who did it and what the rehearsal did (a date
+    with no note of what was tested does not count as tested, and says so)."""
+    if option.last_tested is None:
+        return "never tested"
+    date = option.last_tested.isoformat()
+    if not option.tested:
+        return f"{date}, what was tested not recorded"
+    who = f" by {option.tested_by}" if option.tested_by else ""
+    return f"{date}{who}: {option.test_note}"
 
 
 def describe_alert_condition(comparator: str, value: float, unit: str, window: int) -> str:
