@@ -32,6 +32,7 @@ CORE_MODULES = [
     "workbench.evaluation.rows",
     "workbench.evaluation.runs",
     "workbench.progress",
+    "workbench.plan_facts",
     "workbench.agenda",
 ]
 

@@ -155,7 +155,12 @@ def test_medium_risk_without_a_tested_rollback_does_not_block(ready: Store) -> N
     assert result.verdict == "conditional"
     assert result.blockers == []
     assert [(p.where, p.reason) for p in result.open_points] == [
-        ("incident_response", "no rollback option has been tested")
+        (
+            "checklist:infrastructure.rollback-tested",
+            "Rollback rehearsed is ticked, but no rollback rehearsal is recorded "
+            "(Incidents: the date, who and what was done)",
+        ),
+        ("incident_response", "no rollback option has been tested"),
     ]
 
 

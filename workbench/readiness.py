@@ -18,6 +18,7 @@ from typing import Literal
 
 from workbench.evaluation.evidence import Evidence, Measured, measure_threshold
 from workbench.models import AREAS, Model, ProjectData
+from workbench.plan_facts import plan_facts
 from workbench.units import format_value
 
 Verdict = Literal["go", "conditional", "no_go"]
@@ -86,15 +87,22 @@ def _checks(
             )
         )
 
-    # Checklist items: done or not applicable (with its reason) passes.
+    # Checklist items: done with evidence, or not applicable with its reason, passes.
+    # An item the plan answers (a rollback rehearsed, people on call…) is held to it.
+    facts = plan_facts(data)
     for item in data.checklist:
-        add(
-            item.area,
-            item.title,
-            item.status != "open",
-            f"checklist item open: {item.title}",
-            f"checklist:{item.id}",
-        )
+        fact = facts.get(item.id)
+        if item.status == "open":
+            passed, reason = False, f"checklist item open: {item.title}"
+            if fact is not None and fact.met:
+                reason += f" (the plan records it: {fact.words}; close the item)"
+        elif item.status == "done" and fact is not None and not fact.met:
+            passed, reason = False, f"{item.title} is ticked, but {fact.words}"
+        elif item.status == "done" and not item.evidence:
+            passed, reason = False, f"{item.title} is ticked with no evidence: attach what shows it"
+        else:
+            passed, reason = True, ""
+        add(item.area, item.title, passed, reason, f"checklist:{item.id}")
 
     # Thresholds: defined (reasoning written down) and measured against the target.
     for threshold in data.thresholds:

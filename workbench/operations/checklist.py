@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from workbench.models import (
-    now,
-)
+from workbench.models import now
+from workbench.plan_facts import ANSWERED_BY_PLAN, plan_fact
 from workbench.store import Store
 
 
@@ -27,17 +26,24 @@ def tick(
     else has changed one since, the edit is refused with a ``ConflictError``.
     """
     changes: dict[str, Any] = {"status": status, "updated_by": by, "updated_at": now()}
-    if evidence is not None:
-        changes["evidence"] = evidence
     if reason is not None:
         changes["reason"] = reason
     elif status != "na":
         changes["reason"] = ""
     if owner is not None:
         changes["owner"] = owner
-    return store.update(
-        "item", item_id, changes, by, expect=expect, summary=f"{item_id} → {status}"
-    )
+    with store.write():
+        if evidence is not None:
+            changes["evidence"] = evidence
+        elif status == "done" and item_id in ANSWERED_BY_PLAN:
+            # An item the plan answers (a rollback rehearsed, people on call…) closed
+            # with no evidence of its own takes what the plan records as its evidence.
+            fact = plan_fact(store.load(), item_id)
+            if fact is not None and fact.met and not store.get("item", item_id).evidence:
+                changes["evidence"] = f"From the plan: {fact.words}"
+        return store.update(
+            "item", item_id, changes, by, expect=expect, summary=f"{item_id} → {status}"
+        )
 
 
 def edit_item(

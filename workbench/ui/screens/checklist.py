@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from workbench.models import ChecklistItem
 from workbench.operations import edit_item, tick
+from workbench.plan_facts import plan_fact
 from workbench.ui.dialogs.form import FormDialog, FormField, Values
 from workbench.ui.screens.base import AreaScreen
 from workbench.ui.session import Snapshot, with_saved
@@ -110,6 +111,14 @@ class ChecklistScreen(AreaScreen):
         text.append((item.owner or "—") + "\n")
         text.append("Evidence: ", style="bold")
         text.append((item.evidence or "—") + "\n")
+        fact = plan_fact(self.snapshot.data, item.id) if self.snapshot else None
+        if fact is not None:
+            text.append("On the plan: ", style="bold")
+            text.append(("✓ " if fact.met else "✗ ") + fact.words + "\n")
+            if fact.met and item.status == "open":
+                text.append("space closes the item with this as its evidence\n", style="dim")
+            elif not fact.met and item.status == "done":
+                text.append("ticked, but the plan does not show it yet\n", style="bold red")
         if item.status == "na":
             text.append("Why not applicable: ", style="bold")
             text.append(item.reason + "\n")
@@ -136,10 +145,14 @@ class ChecklistScreen(AreaScreen):
             return
         status = "open" if item.status != "open" else "done"
         seen = {"status": item.status}  # refused if someone else changed it meanwhile
-        self.edit(
-            lambda store, by: tick(store, item.id, status, by, expect=seen),
-            f"{item.id} is {status}",
-        )
+        said = f"{item.id} is {status}"
+        if status == "done" and not item.evidence and self.snapshot is not None:
+            fact = plan_fact(self.snapshot.data, item.id)
+            if fact is not None and fact.met:
+                said += " · its evidence is what the plan records"
+            else:
+                said += " · no evidence yet: e to attach what shows it"
+        self.edit(lambda store, by: tick(store, item.id, status, by, expect=seen), said)
 
     def action_not_applicable(self) -> None:
         item = self._item()
