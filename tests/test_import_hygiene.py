@@ -34,6 +34,7 @@ CORE_MODULES = [
     "workbench.progress",
     "workbench.plan_facts",
     "workbench.agenda",
+    "workbench.find",
 ]
 
 PROBE = """

@@ -1,0 +1,170 @@
+"""Find anything in a project by its words, and where to go to see it.
+
+A pure function of the project: ``find(data, "rollback")`` lists the records that
+have every word of the query in one of their fields (ignoring case), the records
+whose title has them first. Each result says where it lives as the app's
+navigation target (``checklist:infrastructure.rollback-tested``, ``decisions:3``):
+the same strings the readiness findings use, so the front end jumps to it the same
+way. ``Index`` reads the project once for a search repeated at each key press.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from workbench.models import ProjectData
+from workbench.units import percent
+
+SNIPPET_WIDTH = 60  # characters of context around a match, at most (plus two "…")
+BEFORE_MATCH = 16  # of them, before the match
+
+
+@dataclass(frozen=True)
+class Found:
+    """One record that matched: what it is, its title, the words around the match, and
+    the navigation target that shows it (``thresholds:accuracy``)."""
+
+    kind: str
+    title: str
+    snippet: str
+    where: str
+
+
+@dataclass(frozen=True)
+class _Entry:
+    kind: str
+    title: str
+    details: tuple[str, ...]  # the record's other searched fields, in order
+    where: str
+    order: int  # the record's place in the project: kinds in screen order, then position
+    title_lower: str
+    text_lower: str  # the title, every detail and the kind, one a line
+
+
+def _entry(order: int, kind: str, title: str, details: Sequence[str], where: str) -> _Entry:
+    kept = tuple(" ".join(d.split()) for d in details if d and d.strip())
+    title = " ".join(title.split())
+    return _Entry(
+        kind, title, kept, where, order, title.lower(), "\n".join((title, *kept, kind)).lower()
+    )
+
+
+def _records(data: ProjectData) -> Iterator[tuple[str, str, Sequence[str], str]]:
+    """(kind, title, other fields, where) for every searchable record, in the order
+    of the screens that show them."""
+    for item in data.checklist:
+        details: tuple[str, ...] = (item.id, item.evidence, item.owner, item.reason)
+        yield "checklist item", item.title, details, f"checklist:{item.id}"
+    for threshold in data.thresholds:
+        details = (threshold.metric, threshold.reasoning, threshold.definition)
+        yield "threshold", threshold.name, details, f"thresholds:{threshold.metric}"
+    for row in data.dataset.composition:
+        yield "test-set category", row.category, (), f"dataset:{row.category}"
+    for stage in sorted(data.rollout.stages, key=lambda s: s.week):
+        traffic = percent(stage.traffic)
+        title = f"Week {stage.week}: {traffic} of traffic"
+        yield "rollout stage", title, (stage.criterion, stage.status), f"rollout:{stage.week}"
+    for alert in data.monitoring.alerts:
+        details = (alert.response, alert.owner, alert.condition, alert.id)
+        yield "alert", alert.signal, details, f"monitoring:{alert.id}"
+    incident = data.incident_response
+    for option in incident.rollback_options:
+        details = (option.description, option.best_for, option.test_note, option.tested_by)
+        yield "rollback option", option.title, details, "incident_response"
+    for on_call in incident.on_call:
+        yield "on-call role", on_call.role, (on_call.person,), "incident_response"
+    for step in incident.escalation:
+        title = f"Step {step.step}: {step.contact}"
+        yield "escalation step", title, (step.when,), "incident_response"
+    for level in incident.severity_levels:
+        details = (level.definition, level.example)
+        yield "severity level", level.title, details, "incident_response"
+    for phase in incident.playbook:
+        yield "playbook phase", phase.title, (phase.window, *phase.steps), "incident_response"
+    for measure in data.oversight.measures:
+        yield "oversight measure", measure.text, (measure.notes,), f"oversight:{measure.id}"
+    for decision in data.decisions:
+        details = (
+            decision.decision,
+            decision.rationale,
+            decision.context,
+            decision.alternatives,
+            decision.consequences,
+            decision.owner,
+        )
+        yield "decision", decision.title, details, f"decisions:{decision.id}"
+    for question in data.parking_lot:
+        # (the Decisions screen shows the parking lot under the log)
+        details = (question.answer, question.raised_by)
+        yield "parked question", question.text, details, "decisions"
+
+
+def _title_rank(entry: _Entry, phrase: str, words: Sequence[str]) -> int:
+    """0: the title is the query; 1: it starts with it; 2: it has every word; 3: some;
+    4: none (the words are in the other fields)."""
+    title = entry.title_lower
+    if title == phrase:
+        return 0
+    if title.startswith(phrase):
+        return 1
+    in_title = sum(w in title for w in words)
+    return 2 if in_title == len(words) else 3 if in_title else 4
+
+
+def _snippet(entry: _Entry, phrase: str, words: Sequence[str]) -> str:
+    """The words around the match outside the title (in the field with the most of the
+    query's words, at the whole query if it is there); if every word is in the title,
+    the start of the record's first other field."""
+    best, best_count, best_at = "", 0, 0
+    for detail in entry.details:
+        lower = detail.lower()
+        count = sum(w in lower for w in words)
+        if count > best_count:
+            at = lower.find(phrase)
+            if at < 0:
+                at = min(lower.find(w) for w in words if w in lower)
+            best, best_count, best_at = detail, count, at
+    if best_count:
+        return _cut(best, max(0, best_at - BEFORE_MATCH))
+    return _cut(entry.details[0], 0) if entry.details else ""
+
+
+def _cut(text: str, start: int) -> str:
+    if start and len(text) - start < SNIPPET_WIDTH:
+        start = max(0, len(text) - SNIPPET_WIDTH)  # (near the end: show more before it)
+    end = start + SNIPPET_WIDTH
+    return ("…" if start else "") + text[start:end].strip() + ("…" if end < len(text) else "")
+
+
+class Index:
+    """A project's searchable records, read once: ``find`` at every key press costs a
+    pass over the words, not a walk over the project."""
+
+    def __init__(self, data: ProjectData) -> None:
+        self._entries = [_entry(n, *record) for n, record in enumerate(_records(data))]
+
+    def find(self, query: str, limit: int = 50, prefer: str = "") -> list[Found]:
+        """The records with every word of ``query``: those of the navigation prefix
+        ``prefer`` first (the screen being looked at), then title matches, then the
+        rest, each group in the order the screens show them."""
+        words = query.lower().split()
+        if not words or limit <= 0:
+            return []
+        phrase = " ".join(words)
+        ranked: list[tuple[bool, int, int, _Entry]] = []
+        for entry in self._entries:
+            text = entry.text_lower
+            if all(w in text for w in words):
+                elsewhere = bool(prefer) and entry.where.partition(":")[0] != prefer
+                ranked.append((elsewhere, _title_rank(entry, phrase, words), entry.order, entry))
+        ranked.sort(key=lambda r: r[:3])
+        return [
+            Found(e.kind, e.title, _snippet(e, phrase, words), e.where) for *_, e in ranked[:limit]
+        ]
+
+
+def find(data: ProjectData, query: str, limit: int = 50, prefer: str = "") -> list[Found]:
+    """The records of ``data`` with every word of ``query`` in their fields (see
+    ``Index.find``)."""
+    return Index(data).find(query, limit, prefer)
