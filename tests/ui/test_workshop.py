@@ -13,9 +13,11 @@ import pytest
 from textual.widgets import Input, Static, TextArea
 from ui_support import open_store, settle, type_text
 
+from workbench import operations
 from workbench.agenda import AGENDA, STEP_IDS, guidance, step_index
 from workbench.catalog import default_template, new_project_data
 from workbench.reports import build_report, render
+from workbench.ui.dialogs.form import FormDialog
 from workbench.ui.places import PLACE_BY_MODE
 from workbench.ui.screens.workshop import WorkshopScreen, clock, names_from
 from workbench.ui.widgets.tables import RecordTable
@@ -233,7 +235,13 @@ async def test_park_and_resolve_questions(new_path: Path, make_app) -> None:
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert table.current_key == "1"
-        await pilot.press("r")
+        await pilot.press("r")  # resolving asks for the answer, and refuses none
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "write the answer down" in str(app.screen.query_one("#dialog-error").render())
+        await type_text(pilot, "Priya's team, two reviewers a case")
+        await pilot.press("ctrl+s")
         await settle(pilot)
     with open_store(new_path) as store:
         data = store.load()
@@ -244,11 +252,12 @@ async def test_park_and_resolve_questions(new_path: Path, make_app) -> None:
             "Cy",
             True,
         )
+        assert (first.answer, first.answered_by) == ("Priya's team, two reviewers a case", "Cy")
         assert not second.resolved
-        change = store.history(limit=1, entity="question")[0]
-        assert (change.key, change.field, change.new, change.by) == ("1", "resolved", True, "Cy")
+        fields = {e.field: e.new for e in store.history(entity="question", key="1")}
+        assert fields["resolved"] is True and fields["answer"].startswith("Priya's team")
         report = build_report(data, store.template(), store.history())
-    # Open questions are in the report; resolved ones are counted, not listed.
+    # Open questions are in the report with answered ones and their answers.
     markdown = render(report, "md")
     html = render(report, "html")
     sections = {
@@ -257,8 +266,7 @@ async def test_park_and_resolve_questions(new_path: Path, make_app) -> None:
     }
     for text in sections.values():
         assert "Budget for reviewers?" in text
-        assert "Who labels the" not in text
-        assert "1 resolved question" in text
+        assert "Priya" in text  # the answer
 
 
 # ------------------------------------------------------------- the whole workshop
@@ -331,10 +339,14 @@ async def test_a_whole_guided_workshop_through_keys_only(
         await type_text(pilot, "Lena Schultz")
         await keys("ctrl+s")
 
-        # Step 6: a rollback tested today (to the rollback options: two tabs).
+        # Step 6: a rollback tested today (to the rollback options: two tabs), with
+        # what the rehearsal did (today and the editor are prefilled).
         await next_step("incident")
         await keys("tab", "tab")
         await keys("t")
+        await keys("enter", "enter")
+        await type_text(pilot, "flag off in staging")
+        await keys("ctrl+s")
 
         # Step 7: an oversight measure in place.
         await next_step("oversight")
@@ -417,3 +429,33 @@ async def test_a_whole_guided_workshop_through_keys_only(
         "Dev Patel",
     ):
         assert text in html, text
+
+
+async def test_a_question_resolved_in_the_workshop_can_become_a_decision(
+    new_path: Path, make_app
+) -> None:
+    with open_store(new_path) as store:
+        operations.park_question(store, "Do we keep a human on every refusal?", "Cy")
+    app = make_app(new_path, editor="Cy")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_workshop(pilot)
+        await pilot.press("r")
+        await pilot.pause()
+        await type_text(pilot, "Yes, for the first three months")
+        await pilot.press("tab", "enter", "down", "enter")  # Then: make it a decision
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, FormDialog)
+        assert dialog.title_text == "Decision from question 1"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    with open_store(new_path) as store:
+        data = store.load()
+        (decision,) = data.decisions
+        (question,) = data.parking_lot
+        assert question.resolved and question.decision == decision.id
+        assert "Do we keep a human on every refusal?" in decision.context
+        assert question.answer == "Yes, for the first three months"

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -22,7 +23,11 @@ from workbench.ui.text import Text
 
 Values = dict[str, str]
 DIALOG_TEXT_WIDTH = 62
-Validator = Callable[[Values], str | None]
+# A validator says what is wrong, or None: a reason (shown under the field it names, when
+# it names one), or (field name, reason) to put it under that field for sure.
+Problem = str | tuple[str, str]
+Validator = Callable[[Values], Problem | None]
+SHORT_SCREEN = 30  # rows: below this the dialog is compact (a field a line and its label)
 
 
 @dataclass
@@ -39,6 +44,11 @@ class FormDialog(ModalScreen[Values | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="form-cancel"),
         Binding("ctrl+s", "save", "Save", priority=True, id="form-save"),
+        # Moving between fields is done as the key arrives, before the keys after it are
+        # handed on: typed fast (or pasted), "600", tab, "0" fills two fields, not one.
+        Binding("tab", "next_field", show=False, priority=True, id="form-next-field"),
+        Binding("shift+tab", "previous_field", show=False, priority=True, id="form-previous"),
+        Binding("enter", "enter", show=False, priority=True, id="form-enter"),
     ]
 
     def __init__(
@@ -75,6 +85,7 @@ class FormDialog(ModalScreen[Values | None]):
                         )
                     else:
                         yield Input(f.value, placeholder=f.placeholder, id=f"field-{f.name}")
+                    yield Label("", id=f"error-{f.name}", classes="field-error", markup=False)
             yield Label("", id="dialog-error", markup=False)
             with Horizontal(id="dialog-buttons"):
                 yield Button("Save (ctrl+s)", variant="primary", id="save")
@@ -90,9 +101,17 @@ class FormDialog(ModalScreen[Values | None]):
         self._fit()
 
     def _fit(self) -> None:
-        """Let the fields scroll so the error line and the buttons stay on a short screen."""
-        # border and padding 4, title 2, error line 3, buttons 4, the help text and its margin
-        fixed = 13 + (self.help_text.count("\n") + 2 if self.help_text else 0)
+        """Let the fields scroll so the error line and the buttons stay on a short screen;
+        on a short screen (80×24) the dialog is compact: one line a field, one a label."""
+        short = self.app.size.height < SHORT_SCREEN
+        if short != self.has_class("-short"):
+            self.set_class(short, "-short")
+            for widget in self.query("#dialog-fields Input, #dialog-fields Select, Button"):
+                widget.compact = short  # type: ignore[attr-defined]
+        help_lines = self.help_text.count("\n") + 1 if self.help_text else 0
+        # short: border 2, title 1, error line 1, buttons 1, the help text; otherwise
+        # border and padding 4, title 2, error line 3, buttons 4, the help and its margin
+        fixed = 5 + help_lines if short else 13 + (help_lines + 1 if help_lines else 0)
         room = int(self.app.size.height * 0.9) - fixed
         self.query_one("#dialog-fields").styles.max_height = max(4, min(22, room))
 
@@ -110,18 +129,70 @@ class FormDialog(ModalScreen[Values | None]):
 
     def action_save(self) -> None:
         values = self.values()
-        if self.validate_values is not None:
-            problem = self.validate_values(values)
-            if problem:
-                error = self.query_one("#dialog-error", Label)
-                error.update(Text(f"Not saved: {problem}"))
-                error.add_class("-visible")
-                self.app.bell()
-                return
-        self.dismiss(values)
+        problem = self.validate_values(values) if self.validate_values is not None else None
+        for label in self.query(".field-error").results(Label):
+            label.remove_class("-visible")
+        if not problem:
+            self.dismiss(values)
+            return
+        name, reason = (
+            problem if isinstance(problem, tuple) else (self._field_named(problem), problem)
+        )
+        error = self.query_one("#dialog-error", Label)
+        error.update(Text(f"Not saved: {reason}"))
+        error.add_class("-visible")
+        if name is not None:
+            beside = self.query_one(f"#error-{name}", Label)
+            beside.update(Text(f"↑ {reason}"))
+            beside.add_class("-visible")
+            field = self.query_one(f"#field-{name}")
+            field.focus()
+            self.call_after_refresh(beside.scroll_visible, animate=False)
+        self.app.bell()
+
+    def _field_named(self, reason: str) -> str | None:
+        """The one field a reason is about: the one whose value it quotes ("'abc' is
+        not a number"), else the one it names by its label or name; None if unsure."""
+        values = self.values()
+        quoted = [
+            f.name
+            for f in self.fields
+            if values[f.name].strip()
+            and any(
+                q in reason for q in (f"'{values[f.name].strip()}'", f'"{values[f.name].strip()}"')
+            )
+        ]
+        if len(quoted) == 1:
+            return quoted[0]
+        text = reason.lower()
+        named = []
+        for f in self.fields:
+            label = f.label.lower().split("(")[0].strip(" :?")
+            words = {f.name.replace("_", " ").lower(), label}
+            if any(w and len(w) > 2 and w in text for w in words):
+                named.append(f.name)
+        return named[0] if len(named) == 1 else None
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    def action_next_field(self) -> None:
+        self.focus_next()
+
+    def action_previous_field(self) -> None:
+        self.focus_previous()
+
+    def action_enter(self) -> None:
+        """Enter in a one-line field: the next field (or save, from the last one); in a
+        text area, a list or on a button it does what it does there."""
+        focused = self.focused
+        if not isinstance(focused, Input):
+            raise SkipAction()
+        inputs = [w for w in self.query("#dialog-fields > *") if w.can_focus]
+        if inputs and focused is inputs[-1]:
+            self.action_save()
+        else:
+            self.focus_next()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

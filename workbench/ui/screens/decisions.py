@@ -363,6 +363,11 @@ class DecisionsScreen(AreaScreen):
     def _check_new(self, values: Values) -> str | None:
         return self._check_decision(values, {"id": 1})
 
+    def decide_from_question(self, question: ParkedQuestion, answer: str) -> None:
+        """The decision dialog prefilled from a parked question and its answer (from the
+        Workshop screen's resolve)."""
+        self._new_decision(f"Decision from question {question.id}", None, question, answer)
+
     def _new_decision(
         self,
         dialog_title: str,

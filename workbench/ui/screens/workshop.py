@@ -21,6 +21,7 @@ from workbench.operations import park_question
 from workbench.ui.dialogs.form import FormDialog, FormField, Values, wrap_help
 from workbench.ui.places import PLACE_BY_MODE
 from workbench.ui.screens.base import AreaScreen
+from workbench.ui.screens.decisions import THEN_OPTIONS, DecisionsScreen
 
 # A FormDialog that keeps its error line and buttons on a short screen (see thresholds.py).
 from workbench.ui.session import Snapshot
@@ -558,18 +559,72 @@ class WorkshopScreen(AreaScreen):
         return next((q for q in self.snapshot.data.parking_lot if str(q.id) == key), None)
 
     def action_resolve(self) -> None:
+        """Resolve the highlighted question with its answer (as on the Decisions screen,
+        where "make it a decision" continues); a resolved one is opened again."""
         question = self._question()
         if question is None:
             self.workbench.show_status("No question highlighted in the parking lot", error=True)
             self.app.bell()
             return
-        resolved = not question.resolved
-        self.edit(
-            lambda store, by: operations.resolve_question(
-                store, by, question.id, resolved, seen=question
+        if question.decision is not None:
+            self.workbench.show_status(
+                f"Question {question.id} became decision {question.decision}", error=True
+            )
+            self.app.bell()
+            return
+        if question.resolved:
+            self.edit(
+                lambda store, by: operations.resolve_question(
+                    store, by, question.id, False, seen=question
+                ),
+                f"question {question.id} reopened",
+            )
+            return
+
+        def check(values: Values) -> str | None:
+            if not values["answer"].strip():
+                return "write the answer down: a question is resolved with its answer"
+            return None
+
+        def save(values: Values | None) -> None:
+            if values is None:
+                return
+            answer = values["answer"].strip()
+            if values["then"] == "decide":
+                self._decide_on_the_decisions_screen(question, answer)
+                return
+            self.edit(
+                lambda store, by: operations.resolve_question(
+                    store, by, question.id, answer, seen=question
+                ),
+                f"question {question.id} answered",
+            )
+
+        asked = " ".join(question.text.split())
+        if len(asked) > 60:
+            asked = asked[:59] + "…"
+        self.app.push_screen(
+            FormDialog(
+                f"Resolve question {question.id}",
+                [
+                    FormField("answer", f"Answer to: {asked}", question.answer),
+                    FormField("then", "Then", "answer", "select", THEN_OPTIONS),
+                ],
+                check,
             ),
-            f"question {question.id} {'resolved' if resolved else 'reopened'}",
+            save,
         )
+
+    def _decide_on_the_decisions_screen(self, question: ParkedQuestion, answer: str) -> None:
+        """The decision dialog, prefilled from the question, on the Decisions screen."""
+        self.workbench.action_goto("decisions")
+
+        def open_dialog() -> None:
+            screen = self.app.screen
+            if isinstance(screen, DecisionsScreen):
+                screen.decide_from_question(question, answer)
+
+        self.app.call_after_refresh(open_dialog)
 
     def select_record(self, key: str) -> None:
         table = self.query_one("#ws-parking", RecordTable)
