@@ -689,10 +689,10 @@ def test_a_rollout_only_widens(project: Path) -> None:
 def test_the_test_sets_sizes_after_a_run_are_not_a_false_conflict(
     project: Path, tmp_path: Path
 ) -> None:
-    """With a run imported, the screen shows the run's case count as the actual size;
-    saving the sizes from it is not refused as someone else's change (it said "test-set
-    plan None: actual_size was changed by someone else"); a real stale edit still is,
-    and its message names no "None"."""
+    """With a run imported, the screen shows the cases built as the file has them (a run
+    never overwrites them; it once did, and saving the sizes was refused with "test-set
+    plan None: actual_size was changed by someone else"); saving them is not refused, a
+    real stale edit still is (the cases built too), and no message names "None"."""
     from workbench.evaluation.runs import import_results
 
     results = tmp_path / "run.csv"
@@ -701,9 +701,15 @@ def test_the_test_sets_sizes_after_a_run_are_not_a_false_conflict(
     with ana, ben:
         import_results(ana, results, "Dev")
         shown = _screen(ana).dataset
-        assert shown.actual_size == 3  # the run's, not the file's 0
+        assert shown.actual_size == 0  # the file's: the run's 3 cases are the run's own
         ops.edit_test_set(ana, "Ana", seen=shown, planned_size=500, actual_size=450)
         assert ana.get("dataset").planned_size == 500
+        with pytest.raises(ConflictError) as refused:
+            ops.edit_test_set(ben, "Ben", seen=shown, actual_size=400)
+        assert str(refused.value).startswith(
+            "test-set plan: actual_size was changed by someone else"
+        )
+        assert "None" not in str(refused.value)
         stale = _screen(ben).dataset
         ops.edit_test_set(ana, "Ana", seen=_screen(ana).dataset, notes="from tickets")
         with pytest.raises(ConflictError) as refused:

@@ -115,14 +115,14 @@ def test_test_set_below_its_risk_minimum_blocks(ready: Store) -> None:
     result = verdict(ready)
     assert result.verdict == "no_go"
     assert blockers(result) == [
-        ("dataset", "the test set has 199 cases, below the minimum of 200 for medium risk")
+        ("dataset", "the test set has 199 cases built, below the minimum of 200 for medium risk")
     ]
 
 
 def test_test_set_at_the_minimum_passes_and_high_risk_needs_500(ready_high: Store) -> None:
     ready_high.update("dataset", None, {"planned_size": 499, "actual_size": 499}, "ana")
     assert blockers(verdict(ready_high)) == [
-        ("dataset", "the test set has 499 cases, below the minimum of 500 for high risk")
+        ("dataset", "the test set has 499 cases built, below the minimum of 500 for high risk")
     ]
     ready_high.update("dataset", None, {"actual_size": 500}, "ana")
     assert verdict(ready_high).verdict == "go"

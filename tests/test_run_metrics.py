@@ -228,7 +228,9 @@ def test_threshold_status_from_the_latest_run(cli: Runner, project: Path, tmp_pa
     refusal = threshold_of(report, "harmful_refusal_rate")["measured"]
     assert (refusal["n"], refusal["status"]) == (100, "met_with_confidence")
     assert wilson_by_hand(100, 100)[0] > 0.95
-    assert report["dataset"]["actual_size"] == 700
+    # the run's case count is the run's own; the cases built stay a person's figure
+    assert (report["dataset"]["actual_size"], report["dataset"]["latest_run_cases"]) == (0, 700)
+    assert report["dataset"]["latest_run"] == "run 2: second"
     assert [(r["id"], r["label"], r["rows"]) for r in report["evidence"]["runs"]] == [
         (1, "first", 48),
         (2, "second", 700),
@@ -315,10 +317,14 @@ def test_the_latest_run_wins_over_an_earlier_one(
 # ---------------------------------------------------------------- verdict
 
 
-def ready_project(tmp_path: Path, risk: Risk) -> Path:
+def ready_project(tmp_path: Path, risk: Risk, built: int | None = None) -> Path:
+    """A project that passes every check; ``built`` cases recorded as built (the run to
+    be imported's size: a run larger than the cases built is an open point)."""
     path = new_project(tmp_path, risk)
     with Store.open(path) as store:
         fill_everything(store)
+        if built is not None:
+            store.update("dataset", None, {"actual_size": built}, "filler")
     return path
 
 
@@ -342,7 +348,7 @@ def test_not_met_is_a_blocker(cli: Runner, tmp_path: Path) -> None:
 def test_met_without_confidence_is_conditional_at_high_risk(
     cli: Runner, tmp_path: Path, risk: Risk, verdict: str, code: int
 ) -> None:
-    project = ready_project(tmp_path, risk)
+    project = ready_project(tmp_path, risk, built=700)
     imported(cli, project, write_results(tmp_path / "run.csv", GOOD_SLIGHTLY))
     result = cli("check", project, "--json")
     assert result.code == code
@@ -528,7 +534,7 @@ def test_check_junit_has_a_testcase_per_threshold_check_and_per_blocker(
 
 
 def test_check_junit_with_a_ready_project(cli: Runner, tmp_path: Path) -> None:
-    project = ready_project(tmp_path, "medium")
+    project = ready_project(tmp_path, "medium", built=700)
     imported(cli, project, write_results(tmp_path / "run.csv", GOOD_SLIGHTLY))
     junit = tmp_path / "ci.xml"
     assert cli("check", project, "--junit", junit).code == 0
@@ -544,7 +550,8 @@ def test_operations_and_cli_agree_on_the_evidence(cli: Runner, project: Path) ->
     assert evidence.latest == 1
     assert evidence.model_dump(mode="json") == runs_json(cli, project)
     assert readiness.model_dump(mode="json") == json_out(cli("check", project, "--json"))
-    assert data.dataset.actual_size == 48
+    assert data.dataset.actual_size == 0  # the cases built are a person's figure, not the run's
+    assert evidence.runs[0].case_count == 48
 
 
 def test_check_junit_stays_valid_xml_with_control_characters_in_the_results(

@@ -105,7 +105,7 @@ def test_two_providers_are_two_runs_of_sixty_cases(cli: Runner, project: Path) -
     b = by_hand["system-b"]
     assert (b.right, b.judged, b.errors) == (45, 57, 3)
     export = export_json(cli, project)
-    assert export["dataset"]["actual_size"] == 60
+    assert export["dataset"]["latest_run_cases"] == 60  # the run's; the cases built stay 0
     # the latest run feeds the thresholds, and says which system it is
     assert "system-b" in threshold_of(export, "accuracy")["measured"]["source"]
 

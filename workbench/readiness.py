@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal
 
-from workbench.evaluation.evidence import Evidence, Measured, measure_threshold
+from workbench.evaluation.evidence import Evidence, Measured, latest_run, measure_threshold
 from workbench.models import AREAS, Model, ProjectData
 from workbench.plan_facts import plan_facts
 from workbench.units import format_value
@@ -156,10 +156,13 @@ def _checks(
         else:
             add("thresholds", f"{threshold.name}: target met", True, "", where)
 
-    # Test set: at least the risk level's minimum.
+    # Test set: the cases built (the plan, until some are) at least the risk level's
+    # minimum; the latest run measured the cases built, no fewer and no more. A run's
+    # count never stands in for the built figure (a smoke run is not a small test set).
     minimum = minimums.get(risk, 0)
     ds = data.dataset
     size = ds.actual_size or ds.planned_size
+    run = None if evidence is None else latest_run(evidence)
     if size == 0:
         add(
             "dataset",
@@ -170,22 +173,42 @@ def _checks(
             blocker=True,
         )
     else:
+        which = f"has {size:,} cases built" if ds.actual_size else f"is planned at {size:,} cases"
         add(
             "dataset",
             f"Test set of at least {minimum} cases",
             size >= minimum,
-            f"the test set has {size} cases, below the minimum of {minimum} for {risk} risk",
+            f"the test set {which}, below the minimum of {minimum:,} for {risk} risk",
             "dataset",
             blocker=True,
         )
-        if ds.actual_size == 0:
-            add(
-                "dataset",
-                "Test set built",
-                False,
-                f"the test set is planned ({ds.planned_size} cases) but not built yet",
-                "dataset",
-            )
+    if run is not None and run.case_count > ds.actual_size:
+        built = f"{ds.actual_size:,} are" if ds.actual_size else "none are"
+        add(
+            "dataset",
+            "Cases built recorded for the latest run",
+            False,
+            f"the latest run {run.label!r} has {run.case_count:,} cases but {built} recorded "
+            "as built: update the figure",
+            "dataset",
+        )
+    elif ds.actual_size == 0 and size:
+        add(
+            "dataset",
+            "Test set built",
+            False,
+            f"the test set is planned ({ds.planned_size:,} cases) but not built yet",
+            "dataset",
+        )
+    elif run is not None and run.case_count < ds.actual_size:
+        add(
+            "dataset",
+            "The latest run covered the test set",
+            False,
+            f"the latest run {run.label!r} covered {run.case_count:,} of the "
+            f"{ds.actual_size:,} cases built: run the whole set before measuring",
+            "dataset",
+        )
 
     # Evidence: no unexplained accuracy gap between user groups; a balanced test set.
     if evidence is not None and evidence.bias is not None:

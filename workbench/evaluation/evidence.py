@@ -279,8 +279,9 @@ def apply_runs(data: ProjectData, runs: list[Run]) -> ProjectData:
     A threshold takes its value from the latest run, unless a value entered by
     hand is newer (or the latest run does not measure it: a run without a
     ``latency_ms`` column says nothing about response time). A threshold of a custom
-    metric is measured by the named score of that name. The test set's actual size is
-    the latest run's number of cases.
+    metric is measured by the named score of that name. The test set's sizes stay the
+    file's: the cases built are a person's figure, and a run (a 30-case smoke run, say)
+    measures its own cases, not the set (``latest_run`` gives its count).
     Returns a new object; ``data`` is not changed.
     """
     if not runs:
@@ -305,8 +306,25 @@ def apply_runs(data: ProjectData, runs: list[Run]) -> ProjectData:
                 }
             )
         thresholds.append(threshold)
-    dataset = data.dataset.model_copy(update={"actual_size": latest.case_count})
-    return data.model_copy(update={"thresholds": thresholds, "dataset": dataset})
+    return data.model_copy(update={"thresholds": thresholds})
+
+
+# The test set's three figures, named the same on the screen and in every report:
+# the plan and the cases built are a person's figures, the latest run's is measured.
+PLANNED_WORDS = "Planned"
+BUILT_WORDS = "Built"
+IN_RUN_WORDS = "In the latest run"
+NO_RUN_WORDS = "no run imported yet"
+
+
+def latest_run(evidence: Evidence) -> Run | None:
+    """The run the evidence takes its figures from (None before the first import)."""
+    return next((run for run in evidence.runs if run.id == evidence.latest), None)
+
+
+def run_name(run: Run) -> str:
+    """A run as the test set's figures name it: "run 2: smoke"."""
+    return f"run {run.id}: {run.label}" if run.label else f"run {run.id}"
 
 
 BiasOutcome = Literal["within", "over", "not_settled"]

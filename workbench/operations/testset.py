@@ -1,5 +1,6 @@
-"""The test-set plan: its planned and actual size, edge and adversarial cases, its
-composition and the largest gap between groups the team accepts."""
+"""The test-set plan: its planned size and the cases built (people's figures; the latest
+run's count is measured, never stored here), edge and adversarial cases, its composition
+and the largest gap between groups the team accepts."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from workbench.errors import (
     NotFoundError,
     describe_validation_error,
 )
-from workbench.evaluation.runs import list_runs
 from workbench.models import CompositionRow, DatasetPlan
 from workbench.operations.records import change, refuse_if_changed
 from workbench.store import Store
@@ -22,14 +22,11 @@ from workbench.store import Store
 def edit_test_set(
     store: Store, by: str, *, seen: DatasetPlan | None, **changes: Any
 ) -> DatasetPlan:
-    """The plan's sizes, notes or largest accepted gap. Once a run exists, the actual size
-    a screen shows is the latest run's case count, not the file's: that one field is not
-    held against what the screen showed (it would always look changed)."""
+    """The plan's sizes, notes or largest accepted gap, each held against what the person
+    saw. The sizes are people's figures (planned, and the cases built): a run never
+    changes them, so what a screen shows of them is the file's, even after a run."""
     with store.write():
-        checked = dict(changes)
-        if "actual_size" in checked and list_runs(store):
-            checked.pop("actual_size")
-        expect = None if seen is None else {f: getattr(seen, f) for f in checked}
+        expect = None if seen is None else {f: getattr(seen, f) for f in changes}
         updated: DatasetPlan = store.update("dataset", None, changes, by, expect=expect)
         return updated
 

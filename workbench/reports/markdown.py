@@ -45,6 +45,7 @@ from workbench.reports.wording import (
     rollback_tested,
     stage_traffic,
     superseded_by,
+    test_set_figures,
     verdict_summary,
     verdict_title,
 )
@@ -240,8 +241,7 @@ def _dataset(report: Report) -> list[str]:
     lines = [
         *_section("test-set"),
         _field("Risk level", f"{ds.risk} (minimum {ds.minimum} test cases)"),
-        _field("Planned size", str(ds.planned_size)),
-        _field("Actual size", str(ds.actual_size)),
+        *(_field(label, value) for label, value in test_set_figures(ds)),
         _field("Edge cases", str(ds.edge_cases)),
         _field("Adversarial cases", str(ds.adversarial_cases)),
     ]

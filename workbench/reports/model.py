@@ -11,7 +11,13 @@ from typing import Annotated
 from pydantic import ConfigDict, Field
 
 from workbench.catalog import Template
-from workbench.evaluation.evidence import Evidence, Measured, measure_threshold
+from workbench.evaluation.evidence import (
+    Evidence,
+    Measured,
+    latest_run,
+    measure_threshold,
+    run_name,
+)
 from workbench.models import (
     ChecklistItem,
     CompositionRow,
@@ -58,10 +64,16 @@ class ReportThreshold(Model):
 
 
 class ReportDataset(Model):
+    """The test set's three figures: ``planned_size`` (the plan), ``actual_size`` (the
+    cases built and documented: a person's figure) and ``latest_run_cases`` (measured:
+    the cases in ``latest_run``, "run 2: smoke"; None and "" before the first run)."""
+
     risk: str
     minimum: int
     planned_size: int
     actual_size: int
+    latest_run_cases: int | None
+    latest_run: str
     edge_cases: int
     adversarial_cases: int
     composition: list[CompositionRow]
@@ -128,6 +140,7 @@ def build_report(
         for section, items in sections.items()
     ]
     ds = data.dataset
+    run = None if evidence is None else latest_run(evidence)
     return Report(
         generated_at=generated_at or now(),
         project=data.project,
@@ -151,6 +164,8 @@ def build_report(
             minimum=minimums.get(data.project.risk, 0),
             planned_size=ds.planned_size,
             actual_size=ds.actual_size,
+            latest_run_cases=None if run is None else run.case_count,
+            latest_run="" if run is None else run_name(run),
             edge_cases=ds.edge_cases,
             adversarial_cases=ds.adversarial_cases,
             composition=ds.composition,

@@ -11,10 +11,16 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from workbench.evaluation.evidence import Measured
+from workbench.evaluation.evidence import (
+    BUILT_WORDS,
+    IN_RUN_WORDS,
+    NO_RUN_WORDS,
+    PLANNED_WORDS,
+    Measured,
+)
 from workbench.models import Decision, HistoryEntry, ParkedQuestion, RollbackOption
 from workbench.readiness import AREA_TITLES, Readiness
-from workbench.reports.model import ReportThreshold
+from workbench.reports.model import ReportDataset, ReportThreshold
 from workbench.units import COMPARATOR_WORDS, condition_words, duration, format_value
 from workbench.vocab import VERDICT_TITLES
 
@@ -90,6 +96,25 @@ def verdict_summary(readiness: Readiness) -> str:
         f"{plural(blockers, 'blocker')} must be resolved before going live "
         f"(and {plural(points, 'open point')})."
     )
+
+
+def cases(count: int) -> str:
+    return f"{count:,} case" if count == 1 else f"{count:,} cases"
+
+
+def test_set_figures(ds: ReportDataset) -> list[tuple[str, str]]:
+    """The test set's three figures as (label, words), as the test-set screen names them:
+    planned, built (both a person's) and in the latest run (measured, with the run)."""
+    return [
+        (PLANNED_WORDS, cases(ds.planned_size) if ds.planned_size else "not planned yet"),
+        (BUILT_WORDS, cases(ds.actual_size) if ds.actual_size else "not built yet"),
+        (
+            IN_RUN_WORDS,
+            NO_RUN_WORDS
+            if ds.latest_run_cases is None
+            else f"{cases(ds.latest_run_cases)} ({ds.latest_run})",
+        ),
+    ]
 
 
 def area_title(area: str) -> str:
