@@ -78,30 +78,41 @@ async def test_playbook_steps_one_per_line(sample_path: Path, make_app) -> None:
         assert (last.key, last.field, last.by) == ("immediate", "steps", "Dana")
 
 
-async def test_mark_a_rollback_tested_today(sample_path: Path, make_app) -> None:
+async def test_record_a_rollback_test_today_with_what_was_done(sample_path: Path, make_app) -> None:
     app = make_app(sample_path, editor="Dana")
     async with app.run_test(size=(80, 24)) as pilot:
         await open_incident(pilot)
         await pilot.press("tab", "tab")
         assert app.screen.focused.id == "rollback"
-        await pilot.press("j", "t")
+        await pilot.press("j", "t")  # today and Dana are prefilled; say what was done
+        await pilot.pause()
+        await pilot.press("enter", "enter")
+        await type_text(pilot, "rolled back to v2 in staging")
+        await pilot.press("ctrl+s")
         await settle(pilot)
     with open_store(sample_path) as store:
         today = dt.date.today()
-        assert store.get("rollback", "version-rollback").last_tested == today
-        last = store.history(limit=1, entity="rollback")[0]
-        assert (last.key, last.new, last.by) == ("version-rollback", today.isoformat(), "Dana")
+        option = store.get("rollback", "version-rollback")
+        assert (option.last_tested, option.tested_by) == (today, "Dana")
+        assert option.test_note == "rolled back to v2 in staging"
+        entries = store.history(limit=3, entity="rollback")
+        assert {(e.key, e.field, e.new, e.by) for e in entries} == {
+            ("version-rollback", "last_tested", today.isoformat(), "Dana"),
+            ("version-rollback", "tested_by", "Dana", "Dana"),
+            ("version-rollback", "test_note", "rolled back to v2 in staging", "Dana"),
+        }
 
 
-async def test_last_tested_date_refuses_a_future_or_malformed_date(
+async def test_a_rollback_test_date_in_the_future_or_malformed_is_refused(
     sample_path: Path, make_app
 ) -> None:
     today = dt.date.today()
     app = make_app(sample_path, editor="Dana")
     async with app.run_test(size=(120, 40)) as pilot:
         await open_incident(pilot)
-        await pilot.press("tab", "tab", "j", "j", "d")
+        await pilot.press("tab", "tab", "j", "j", "t")
         await pilot.pause()
+        await clear_input(pilot)
         await type_text(pilot, (today + dt.timedelta(days=1)).isoformat())
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -118,16 +129,19 @@ async def test_last_tested_date_refuses_a_future_or_malformed_date(
         assert "YYYY-MM-DD" in rendered(app, "#dialog-error")
         await pilot.press("escape")
         await settle(pilot)
-        await pilot.press("d")
+        await pilot.press("t")
         await pilot.pause()
+        await clear_input(pilot)
         await type_text(pilot, (today - dt.timedelta(days=10)).isoformat())
+        await pilot.press("enter", "enter")
+        await type_text(pilot, "switched everything off in staging")
         await pilot.press("ctrl+s")
         await settle(pilot)
     with open_store(sample_path) as store:
         tested = store.get("rollback", "full-disable").last_tested
         assert tested == today - dt.timedelta(days=10)
         entries = store.history(limit=5, entity="rollback")
-        assert [(e.key, e.by) for e in entries] == [("full-disable", "Dana")]
+        assert {(e.key, e.by) for e in entries} == {("full-disable", "Dana")}
 
 
 async def test_on_call_person_and_a_new_role(sample_path: Path, make_app) -> None:

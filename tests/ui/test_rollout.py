@@ -131,6 +131,7 @@ async def test_add_a_stage_as_the_next_week(sample_path: Path, make_app) -> None
         await open_rollout(pilot)
         await pilot.press("tab", "a")
         await pilot.pause()
+        await pilot.press("tab")  # the week, prefilled with the next one: 5
         await type_text(pilot, "0")
         await pilot.press("ctrl+s")
         await pilot.pause()

@@ -26,8 +26,9 @@ from workbench.models import (
     RollbackOption,
     SeverityLevel,
 )
-from workbench.operations.incident import role_taken
-from workbench.ui.dialogs.form import FormDialog, FormField, Values
+from workbench.operations.incident import REHEARSAL_EXAMPLE, role_taken
+from workbench.reports.wording import rollback_tested as rollback_tested_words
+from workbench.ui.dialogs.form import FormDialog, FormField, Problem, Values
 from workbench.ui.screens.base import AreaScreen
 from workbench.ui.session import Snapshot
 from workbench.ui.text import Text
@@ -55,6 +56,21 @@ def parse_tested_date(text: str, today: dt.date) -> dt.date | None:
     return date
 
 
+def tested_cell(option: RollbackOption) -> Text:
+    """The date of the last rehearsal: red if never, a warning if nothing says what."""
+    if option.last_tested is None:
+        return Text("never", style="bold red")
+    return Text(option.last_tested.isoformat(), style="" if option.tested else "bold yellow")
+
+
+def note_cell(option: RollbackOption, width: int) -> Text:
+    if option.test_note:
+        return fit(option.test_note, width)
+    if option.last_tested is not None:
+        return Text("not recorded: does not count", style="bold yellow")
+    return Text("—", style="dim")
+
+
 def steps_from_text(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
@@ -73,8 +89,8 @@ class PlaybookSection(Section):
 
 class RollbackSection(Section):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("t", "screen.tested_today", "Tested today", id="incident-rollback-tested"),
-        Binding("d", "screen.tested_date", "Date tested", id="incident-rollback-date"),
+        Binding("t", "screen.record_test", "Record test", id="incident-rollback-tested"),
+        Binding("e", "screen.edit_test", "Edit test record", id="incident-rollback-edit"),
     ]
 
 
@@ -189,28 +205,32 @@ class IncidentScreen(AreaScreen):
         wide = table.size.width >= WIDE_TABLE
         if wide:
             table.use_columns(
-                [("Option", 32), ("Speed", 9), ("Last tested", 12), ("Best for", None)]
+                [
+                    ("Option", 30),
+                    ("Speed", 9),
+                    ("Tested", 10),
+                    ("By", 14),
+                    ("What was tested", None),
+                ]
             )
-            width = room(table, 32 + 9 + 12, 4)
+            width = room(table, 30 + 9 + 10 + 14, 5)
+            title_width = 30
         else:
-            table.use_columns([("Option", None), ("Speed", 9), ("Last tested", 12)])
-            width = room(table, 9 + 12, 3)
+            title_width = max(12, room(table, 10 + 12, 4) // 2)
+            table.use_columns(
+                [("Option", title_width), ("Tested", 10), ("By", 12), ("What was tested", None)]
+            )
+            width = room(table, title_width + 10 + 12, 4)
         rows = []
         for option in incident.rollback_options:
-            tested = (
-                Text(option.last_tested.isoformat())
-                if option.last_tested
-                else Text("never", style="bold red")
-            )
+            cells = [fit(option.title, title_width)]
             if wide:
-                cells = [
-                    fit(option.title, 32),
-                    fit(option.speed, 9),
-                    tested,
-                    fit(option.best_for, width),
-                ]
-            else:
-                cells = [fit(option.title, width), fit(option.speed, 9), tested]
+                cells.append(fit(option.speed, 9))
+            cells += [
+                tested_cell(option),
+                fit(option.tested_by, 14 if wide else 12),
+                note_cell(option, width),
+            ]
             rows.append((option.id, cells))
         table.load(rows)
 
@@ -271,11 +291,13 @@ class IncidentScreen(AreaScreen):
         if option is None:
             detail.update("")
         else:
-            tested = option.last_tested.isoformat() if option.last_tested else "never"
             detail.update(
                 Text.assemble(
                     (option.title, "bold"),
-                    f" · speed: {option.speed or '—'} · last tested: {tested}\n",
+                    f" · speed: {option.speed or '—'} · ",
+                    "last tested " if option.last_tested else "",
+                    rollback_tested_words(option),
+                    "\n",
                     option.description,
                     "\nBest for: " if option.best_for else "",
                     option.best_for,
@@ -290,7 +312,7 @@ class IncidentScreen(AreaScreen):
         actions = {
             "severity": self.action_response_time,
             "playbook": self.action_edit_steps,
-            "rollback": self.action_tested_date,
+            "rollback": self.action_edit_test,
             "on-call": self.action_on_call_person,
         }
         action = actions.get(event.data_table.id or "")
@@ -407,61 +429,69 @@ class IncidentScreen(AreaScreen):
 
     # ------------------------------------------------------------- rollback
 
-    def _save_tested(self, option: RollbackOption, date: dt.date | None) -> None:
-        said = f"tested on {date.isoformat()}" if date else "marked as never tested"
-        self.edit(
-            lambda store, by: operations.set_rollback_tested(
-                store, by, option.id, date, seen=option
-            ),
-            f"{option.title}: {said}",
-        )
+    def action_record_test(self) -> None:
+        """Record a rehearsal of the selected rollback: today, by whoever is editing."""
+        option = self._rollback()
+        if option is None or self.snapshot is None:
+            return
+        self._ask_test(option, dt.date.today().isoformat(), self.snapshot.editor, "")
 
-    def action_tested_today(self) -> None:
+    def action_edit_test(self) -> None:
+        """Correct the recorded rehearsal, or empty its date: never tested."""
         option = self._rollback()
         if option is None:
             return
-        today = dt.date.today()
-        if option.last_tested == today:
-            self.workbench.show_status(f"{option.title} is already marked tested today")
-            return
-        self._save_tested(option, today)
+        date = option.last_tested.isoformat() if option.last_tested else ""
+        self._ask_test(option, date, option.tested_by, option.test_note)
 
-    def action_tested_date(self) -> None:
-        option = self._rollback()
-        if option is None:
-            return
-
-        def check(values: Values) -> str | None:
+    def _ask_test(self, option: RollbackOption, date: str, who: str, note: str) -> None:
+        def parse(values: Values) -> tuple[dict[str, Any] | None, Problem | None]:
             try:
-                parse_tested_date(values["date"], dt.date.today())
+                tested = parse_tested_date(values["date"], dt.date.today())
             except ValueError as error:
-                return str(error)
-            return None
+                return None, ("date", str(error))
+            what = values["note"].strip()
+            if tested is not None and not what:
+                return None, ("note", f"say what the rehearsal did, e.g. {REHEARSAL_EXAMPLE!r}")
+            record = {"date": tested, "who": values["who"].strip(), "note": what}
+            try:
+                RollbackOption.model_validate(
+                    {**option.model_dump(), "tested_by": record["who"], "test_note": what}
+                )
+            except ValidationError as error:
+                return None, describe_validation_error(error)
+            return record, None
 
         def save(values: Values | None) -> None:
             if values is None:
                 return
-            try:
-                date = parse_tested_date(values["date"], dt.date.today())
-            except ValueError:
+            record, _ = parse(values)
+            if record is None:
                 return
-            if date != option.last_tested:
-                self._save_tested(option, date)
+            tested, who, what = record["date"], record["who"], record["note"]
+            if tested is None and option.last_tested is None and not option.test_note:
+                return
+            if (tested, who, what) == (option.last_tested, option.tested_by, option.test_note):
+                return
+            said = f"tested on {tested.isoformat()}" if tested else "marked as never tested"
+            self.edit(
+                lambda store, by: operations.set_rollback_tested(
+                    store, by, option.id, tested, who, what, seen=option
+                ),
+                f"{option.title}: {said}",
+            )
 
-        current = option.last_tested.isoformat() if option.last_tested else ""
         self.app.push_screen(
             FormDialog(
-                f"Last tested: {option.title}",
+                f"Rollback test: {option.title}",
                 [
+                    FormField("date", "Date (YYYY-MM-DD; empty: never tested)", date),
+                    FormField("who", "Who ran it", who),
                     FormField(
-                        "date",
-                        "Date of the last test (YYYY-MM-DD)",
-                        current,
-                        placeholder="2026-01-31",
-                    )
+                        "note", "What the rehearsal did", note, placeholder=REHEARSAL_EXAMPLE
+                    ),
                 ],
-                check,
-                help_text="Leave it empty if this rollback has never been tested.",
+                lambda values: parse(values)[1],
             ),
             save,
         )

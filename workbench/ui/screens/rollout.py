@@ -19,10 +19,10 @@ from textual.widgets import DataTable, Label, Static
 from workbench import operations
 from workbench.errors import describe_validation_error
 from workbench.models import STAGE_STATUSES, Pattern, RolloutSettings, RolloutStage
-from workbench.operations.rollout import traffic_problem
-from workbench.ui.dialogs.form import FormDialog, FormField, Values
+from workbench.operations.rollout import traffic_problem, week_taken
+from workbench.ui.dialogs.form import FormDialog, FormField, Problem, Values
 from workbench.ui.screens.base import AreaScreen
-from workbench.ui.session import Snapshot
+from workbench.ui.session import Snapshot, with_saved
 from workbench.ui.text import Text
 from workbench.ui.widgets.section import Section
 from workbench.ui.widgets.tables import FittedTable, RecordTable, fit, plain, room
@@ -61,6 +61,14 @@ SETTINGS: tuple[tuple[str, str, str, Literal["text", "multiline"]], ...] = (
 SETTING_LABEL_WIDTH = 26
 
 
+def parse_week(text: str) -> int:
+    """A rollout week as typed: a whole number from 1 to 520. Raises ValueError."""
+    week = parse_whole(text, "the week")
+    if not 1 <= week <= 520:
+        raise ValueError("a week is a number from 1 to 520")
+    return week
+
+
 class PatternsSection(Section):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "screen.toggle_pattern", "Chosen", id="rollout-pattern-toggle"),
@@ -72,9 +80,10 @@ class StagesSection(Section):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "screen.cycle_status", "Next status", id="rollout-stage-cycle"),
         Binding("s", "screen.set_status", "Set status", id="rollout-stage-status"),
-        Binding("e", "screen.edit_stage", "Edit stage", id="rollout-stage-edit"),
+        Binding("e", "screen.edit_stage", "Edit", id="rollout-stage-edit"),
         Binding("a", "screen.add_stage", "Add stage", id="rollout-stage-add"),
-        Binding("x", "screen.remove_stage", "Remove stage", id="rollout-stage-remove"),
+        Binding("m", "screen.move_stage", "Move week", id="rollout-stage-move"),
+        Binding("x", "screen.remove_stage", "Remove", id="rollout-stage-remove"),
     ]
 
 
@@ -392,15 +401,15 @@ class RolloutScreen(AreaScreen):
 
     def _stage_form_check(
         self, values: Values, base: dict[str, Any]
-    ) -> tuple[RolloutStage | None, str | None]:
+    ) -> tuple[RolloutStage | None, Problem | None]:
         """Validate a stage form with the core model; (stage, None) or (None, why not)."""
         data = dict(base)
         try:
             data["traffic"] = parse_percent(values["traffic"])
         except ValueError as error:
-            return None, str(error)
+            return None, ("traffic", str(error))
         if not 0 < data["traffic"] <= 1:
-            return None, "the traffic share must be above 0% and at most 100%"
+            return None, ("traffic", "the traffic share must be above 0% and at most 100%")
         data["criterion"] = values["criterion"].strip()
         try:
             stage = RolloutStage.model_validate(data)
@@ -408,7 +417,7 @@ class RolloutScreen(AreaScreen):
             return None, describe_validation_error(error)
         stages = self.snapshot.data.rollout.stages if self.snapshot else []
         problem = traffic_problem(stages, stage.week, stage.traffic)
-        return (None, problem) if problem else (stage, None)
+        return (None, ("traffic", problem)) if problem else (stage, None)
 
     def action_edit_stage(self) -> None:
         stage = self._stage()
@@ -416,7 +425,7 @@ class RolloutScreen(AreaScreen):
             return
         base = stage.model_dump()
 
-        def check(values: Values) -> str | None:
+        def check(values: Values) -> Problem | None:
             return self._stage_form_check(values, base)[1]
 
         def save(values: Values | None) -> None:
@@ -451,40 +460,107 @@ class RolloutScreen(AreaScreen):
             save,
         )
 
-    def action_add_stage(self) -> None:
-        stages = self.snapshot.data.rollout.stages if self.snapshot else []
-        week = max((s.week for s in stages), default=0) + 1
-        # The week stands in for the number the stage gets when it is saved: the next one.
-        base: dict[str, Any] = {"week": week, "status": "pending"}
+    def _stages(self) -> list[RolloutStage]:
+        return list(self.snapshot.data.rollout.stages) if self.snapshot else []
 
-        def check(values: Values) -> str | None:
-            return self._stage_form_check(values, base)[1]
+    def action_add_stage(self) -> None:
+        """A new stage in any free week: prefilled with the week after the last, and a
+        week between two others inserts it there."""
+        stages = self._stages()
+        week = max((s.week for s in stages), default=0) + 1
+
+        def parse(values: Values) -> tuple[RolloutStage | None, Problem | None]:
+            try:
+                chosen = parse_week(values["week"])
+            except ValueError as error:
+                return None, ("week", str(error))
+            taken = week_taken(stages, chosen)
+            if taken:
+                return None, ("week", taken)
+            return self._stage_form_check(values, {"week": chosen, "status": "pending"})
 
         def save(values: Values | None) -> None:
             if values is None:
                 return
-            stage, _ = self._stage_form_check(values, base)
+            stage, _ = parse(values)
             if stage is None:
                 return
             self.edit(
                 lambda store, by: operations.add_stage(
-                    store, by, traffic=stage.traffic, criterion=stage.criterion
+                    store, by, week=stage.week, traffic=stage.traffic, criterion=stage.criterion
                 ),
                 lambda record: f"week {record.week} added",
-                on_saved=lambda record: self._focus_after_reload(str(record.week)),
+                on_saved=lambda record: self._select_saved(record),
             )
 
         self.app.push_screen(
             FormDialog(
-                f"Add week {week} to the rollout",
+                "Add a stage to the rollout",
                 [
+                    FormField("week", "Week (a free one: 3 goes between 2 and 4)", str(week)),
                     FormField("traffic", "Traffic share (%)", ""),
                     FormField("criterion", "Criterion to proceed", ""),
                 ],
-                check,
+                lambda values: parse(values)[1],
             ),
             save,
         )
+
+    def action_move_stage(self) -> None:
+        """Give the selected stage another week (one change: ctrl+z puts it back)."""
+        stage = self._stage()
+        if stage is None:
+            return
+        others = [s for s in self._stages() if s.week != stage.week]
+
+        def parse(values: Values) -> tuple[int | None, Problem | None]:
+            try:
+                week = parse_week(values["week"])
+            except ValueError as error:
+                return None, ("week", str(error))
+            problem = week_taken(others, week) or traffic_problem(others, week, stage.traffic)
+            return (None, ("week", problem)) if problem else (week, None)
+
+        def save(values: Values | None) -> None:
+            if values is None:
+                return
+            to_week, _ = parse(values)
+            if to_week is None or to_week == stage.week:
+                return
+            self.edit(
+                lambda store, by: operations.move_stage(store, by, stage.week, to_week, seen=stage),
+                lambda record: (
+                    f"week {stage.week} moved to week {record.week} (ctrl+z puts it back)"
+                ),
+                on_saved=lambda record: self._select_saved(record, moved_from=stage.week),
+            )
+
+        self.app.push_screen(
+            FormDialog(
+                f"Move week {stage.week} ({percent(stage.traffic)}) to another week",
+                [FormField("week", "To week", str(stage.week))],
+                lambda values: parse(values)[1],
+            ),
+            save,
+        )
+
+    def show_saved(self, record: Any) -> None:
+        """A stage saved is drawn at once, in week order (an insert lands between two)."""
+        if isinstance(record, RolloutStage) and self.snapshot is not None:
+            with_saved(self.snapshot, record)
+            self.snapshot.data.rollout.stages.sort(key=lambda s: s.week)
+            self.show(self.snapshot)
+            return
+        super().show_saved(record)
+
+    def _select_saved(self, stage: RolloutStage, moved_from: int | None = None) -> None:
+        """Keep the new or moved stage selected, now and after the project is read again."""
+        if moved_from is not None and self.snapshot is not None:
+            stages = self.snapshot.data.rollout.stages
+            stages[:] = [s for s in stages if s.week != moved_from]
+            self.show(self.snapshot)
+        self.select_record(str(stage.week))
+        self._focus_after_reload(str(stage.week))
 
     def action_remove_stage(self) -> None:
         stage = self._stage()
