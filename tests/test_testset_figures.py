@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from workbench import operations
-from workbench.evaluation.runs import import_results
 from workbench.evaluation.evidence import latest_run
+from workbench.evaluation.runs import import_results
 from workbench.export import export_reports
 from workbench.reports import build_report, render
 from workbench.store import Store
