@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -29,6 +30,38 @@ if TYPE_CHECKING:  # (pydantic and the dialogs wait for the first edit: a faster
     from workbench.store import Store
     from workbench.ui.app import WorkbenchApp
     from workbench.ui.session import Snapshot
+
+
+class Heading(Label):
+    """The screen's heading line: its name, the project's and who is editing, shortened
+    to fit its width: the separators first, then "editing as", then the project's name
+    (with an ellipsis); the screen's name and the editor's stay whole."""
+
+    def __init__(self, heading: str) -> None:
+        super().__init__(heading, id="heading", markup=False)
+        self.heading = heading
+        self.project = ""
+        self.editor = ""
+
+    def show_project(self, project: str, editor: str) -> None:
+        if (project, editor) != (self.project, self.editor):
+            self.project, self.editor = project, editor
+            self.refresh()
+
+    def render(self) -> Text:
+        if not self.project:
+            return Text(self.heading, no_wrap=True, overflow="ellipsis")
+        width = self.content_size.width or 10_000  # (not laid out yet: the whole line)
+        project = Text(self.project)
+        for gap, editing in (("  ·  ", "editing as "), (" · ", "editing as "), (" · ", "")):
+            line = Text.assemble((self.heading, "bold"), gap, project, gap, editing, self.editor)
+            if cell_len(line.plain) <= width:
+                return line
+        room = width - cell_len(f"{self.heading} ·  · {self.editor}")
+        project.truncate(max(room, 4), overflow="ellipsis")
+        line = Text.assemble((self.heading, "bold"), " · ", project, " · ", self.editor)
+        line.no_wrap, line.overflow = True, "ellipsis"
+        return line
 
 
 class AreaScreen(Screen[None]):
@@ -53,7 +86,7 @@ class AreaScreen(Screen[None]):
         with Horizontal(id="frame"):
             yield Sidebar(self.MODE)
             with Vertical(id="main"):
-                yield Label(self.HEADING, id="heading", markup=False)
+                yield Heading(self.HEADING)
                 yield from self.compose_main()
         yield StatusLine()
         yield KeyHints()
@@ -112,11 +145,7 @@ class AreaScreen(Screen[None]):
             return  # read before the one on screen, and delivered after it: out of date
         self.snapshot = message.snapshot
         name = message.snapshot.data.project.name
-        self.query_one("#heading", Label).update(
-            Text.assemble(
-                (self.HEADING, "bold"), "  ·  ", name, "  ·  editing as ", message.snapshot.editor
-            )
-        )
+        self.query_one(Heading).show_project(name, message.snapshot.editor)
         self.show(message.snapshot)
         self.workbench.screen_drawn(self)
         if self._pending_focus is not None:
