@@ -9,6 +9,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Static
 
 from workbench.errors import WorkbenchError
@@ -28,6 +29,28 @@ FORMAT_LABELS = {
 DEFAULT_FORMATS = ("html",)
 
 
+class FormatBox(Checkbox):
+    """A format's checkbox: up/down (and k/j) move to the format above or below, space
+    ticks it. Unticked, the box is empty (readable in any theme, and with no colour)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,j", "move(1)", "Next format", show=False, id="export-next-format"),
+        Binding("up,k", "move(-1)", "Previous format", show=False, id="export-previous-format"),
+    ]
+
+    def render(self) -> Content:
+        self.BUTTON_INNER = "X" if self.value else " "
+        return super().render()
+
+    def action_move(self, step: int) -> None:
+        boxes = list(self.screen.query(FormatBox))
+        index = boxes.index(self) + step
+        if index >= len(boxes):
+            self.screen.focus_next()  # past the last format: the folder
+        elif index >= 0:
+            boxes[index].focus()
+
+
 class ExportScreen(AreaScreen):
     MODE = "export"
     HEADING = "Export"
@@ -35,6 +58,8 @@ class ExportScreen(AreaScreen):
     #export-form { height: auto; }
     #export-formats { height: auto; width: 1fr; }
     #export-formats Checkbox { height: auto; border: none; padding: 0 1; }
+    #export-formats Checkbox > .toggle--button { color: $text; background: $foreground 20%; }
+    #export-formats Checkbox.-on > .toggle--button { color: $text-success; text-style: bold; }
     #export-folder-row { height: auto; margin-top: 1; }
     #export-folder-row Label { width: auto; padding: 0 1 0 0; }
     #export-folder { width: 1fr; }
@@ -61,10 +86,10 @@ class ExportScreen(AreaScreen):
 
     def compose_main(self) -> ComposeResult:
         with Vertical(id="export-form"):
-            yield Label("Formats (space ticks one)", classes="section-title")
+            yield Label("Formats (↑ ↓ move, space ticks one)", classes="section-title")
             with Vertical(id="export-formats"):
                 for fmt in FORMATS:
-                    yield Checkbox(
+                    yield FormatBox(
                         FORMAT_LABELS.get(fmt, fmt), fmt in DEFAULT_FORMATS, id=f"format-{fmt}"
                     )
             with Horizontal(id="export-folder-row"):
