@@ -46,6 +46,7 @@ class WorkbenchApp(EditQueue):
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("ctrl+z", "undo", "Undo", id="undo"),
+        Binding("slash,ctrl+f", "find", "Find", show=False, id="find"),
         Binding("f2", "toggle_projector", "Projector", show=False, id="toggle-projector"),
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", show=False, id="toggle-sidebar"),
         *_goto_bindings(),
@@ -179,6 +180,13 @@ class WorkbenchApp(EditQueue):
             f"  {newest.summary}\nUndo their edit?"
         )
         self.push_screen(ConfirmDialog(question), answered)
+
+    def action_find(self) -> None:
+        """Find a record by its words, and go to it (a screen's own ``/`` comes first)."""
+        from workbench.ui.dialogs.find import FindDialog
+
+        if not isinstance(self.screen, FindDialog):
+            self.push_screen(FindDialog())
 
     def action_help(self) -> None:
         from workbench.ui.screens.help import HelpScreen
