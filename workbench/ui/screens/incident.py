@@ -203,32 +203,27 @@ class IncidentScreen(AreaScreen):
 
         table = self.query_one("#rollback", FittedTable)
         wide = table.size.width >= WIDE_TABLE
+        # the option, its speed on a wide screen, when, who, and what the rehearsal did
+        by_width = 14 if wide else 12
+        columns: list[tuple[str, int | None]]
         if wide:
-            table.use_columns(
-                [
-                    ("Option", 30),
-                    ("Speed", 9),
-                    ("Tested", 10),
-                    ("By", 14),
-                    ("What was tested", None),
-                ]
-            )
-            width = room(table, 30 + 9 + 10 + 14, 5)
-            title_width = 30
+            title_width = 26
+            columns = [("Option", title_width), ("Speed", 8)]
         else:
-            title_width = max(12, room(table, 10 + 12, 4) // 2)
-            table.use_columns(
-                [("Option", title_width), ("Tested", 10), ("By", 12), ("What was tested", None)]
-            )
-            width = room(table, title_width + 10 + 12, 4)
+            title_width = max(12, room(table, 10 + by_width, 4) // 2)
+            columns = [("Option", title_width)]
+        columns += [("Tested", 10), ("By", by_width), ("What was tested", None)]
+        table.use_columns(columns)
+        fixed = sum(w or 0 for _, w in columns)
+        width = room(table, fixed, len(columns))
         rows = []
         for option in incident.rollback_options:
             cells = [fit(option.title, title_width)]
             if wide:
-                cells.append(fit(option.speed, 9))
+                cells.append(fit(option.speed, 8))
             cells += [
                 tested_cell(option),
-                fit(option.tested_by, 14 if wide else 12),
+                fit(option.tested_by, by_width),
                 note_cell(option, width),
             ]
             rows.append((option.id, cells))

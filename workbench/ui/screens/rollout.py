@@ -81,7 +81,7 @@ class StagesSection(Section):
         Binding("space", "screen.cycle_status", "Next status", id="rollout-stage-cycle"),
         Binding("s", "screen.set_status", "Set status", id="rollout-stage-status"),
         Binding("e", "screen.edit_stage", "Edit", id="rollout-stage-edit"),
-        Binding("a", "screen.add_stage", "Add stage", id="rollout-stage-add"),
+        Binding("a", "screen.add_stage", "Add", id="rollout-stage-add"),
         Binding("m", "screen.move_stage", "Move week", id="rollout-stage-move"),
         Binding("x", "screen.remove_stage", "Remove", id="rollout-stage-remove"),
     ]
