@@ -8,11 +8,19 @@ from textual.widgets.option_list import Option
 from workbench.ui.places import PLACES
 from workbench.ui.text import Text
 
+# The longest name, its key and the options' padding, and room for a scrollbar.
+NARROW_WIDTH = max(len(f"{p.key} {p.title}") for p in PLACES) + 4
+
 
 class Sidebar(OptionList):
-    DEFAULT_CSS = """
-    Sidebar { width: 20; height: 1fr; border: none; padding: 0; background: $panel; }
-    Sidebar:focus { border: none; }
+    """Every screen by its key and name; at 80 columns (shown with ctrl+b) it takes no
+    more than the longest name needs, so the screen keeps the rest."""
+
+    SCOPED_CSS = False  # (the narrow rule starts from the screen's class)
+    DEFAULT_CSS = f"""
+    Sidebar {{ width: 20; height: 1fr; border: none; padding: 0; background: $panel; }}
+    Sidebar:focus {{ border: none; }}
+    .-narrow Sidebar {{ width: {NARROW_WIDTH}; }}
     """
 
     def __init__(self, current: str) -> None:
