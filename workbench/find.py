@@ -10,8 +10,10 @@ way. ``Index`` reads the project once for a search repeated at each key press.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from workbench.models import ProjectData
 from workbench.units import percent
@@ -31,23 +33,26 @@ class Found:
     where: str
 
 
-@dataclass(frozen=True)
-class _Entry:
+class _Entry(NamedTuple):
+    text: str  # the title, every other field and the kind, one a line, in lower case
+    title_lower: str
+    order: int  # the record's place in the project: kinds in screen order, then position
     kind: str
     title: str
-    details: tuple[str, ...]  # the record's other searched fields, in order
+    details: Sequence[str]  # the record's other searched fields, in order
     where: str
-    order: int  # the record's place in the project: kinds in screen order, then position
-    title_lower: str
-    text_lower: str  # the title, every detail and the kind, one a line
+    prefix: str  # of where: the screen's records (``checklist``)
 
 
 def _entry(order: int, kind: str, title: str, details: Sequence[str], where: str) -> _Entry:
-    kept = tuple(" ".join(d.split()) for d in details if d and d.strip())
-    title = " ".join(title.split())
-    return _Entry(
-        kind, title, kept, where, order, title.lower(), "\n".join((title, *kept, kind)).lower()
-    )
+    text = "\n".join((title, *details, kind)).lower()
+    title_lower = _one_line(title).lower()
+    prefix = where.partition(":")[0]
+    return _Entry(text, title_lower, order, kind, title, details, where, prefix)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _records(data: ProjectData) -> Iterator[tuple[str, str, Sequence[str], str]]:
@@ -108,6 +113,8 @@ def _title_rank(entry: _Entry, phrase: str, words: Sequence[str]) -> int:
         return 0
     if title.startswith(phrase):
         return 1
+    if len(words) == 1:
+        return 2 if phrase in title else 4
     in_title = sum(w in title for w in words)
     return 2 if in_title == len(words) else 3 if in_title else 4
 
@@ -116,8 +123,9 @@ def _snippet(entry: _Entry, phrase: str, words: Sequence[str]) -> str:
     """The words around the match outside the title (in the field with the most of the
     query's words, at the whole query if it is there); if every word is in the title,
     the start of the record's first other field."""
+    details = [_one_line(d) for d in entry.details if d and not d.isspace()]
     best, best_count, best_at = "", 0, 0
-    for detail in entry.details:
+    for detail in details:
         lower = detail.lower()
         count = sum(w in lower for w in words)
         if count > best_count:
@@ -127,7 +135,7 @@ def _snippet(entry: _Entry, phrase: str, words: Sequence[str]) -> str:
             best, best_count, best_at = detail, count, at
     if best_count:
         return _cut(best, max(0, best_at - BEFORE_MATCH))
-    return _cut(entry.details[0], 0) if entry.details else ""
+    return _cut(details[0], 0) if details else ""
 
 
 def _cut(text: str, start: int) -> str:
@@ -139,10 +147,16 @@ def _cut(text: str, start: int) -> str:
 
 class Index:
     """A project's searchable records, read once: ``find`` at every key press costs a
-    pass over the words, not a walk over the project."""
+    pass over the words, not a walk over the project. (Typing narrows a search: the
+    records that matched the last query are the only ones the next one, with its
+    words grown, can match.)"""
 
     def __init__(self, data: ProjectData) -> None:
         self._entries = [_entry(n, *record) for n, record in enumerate(_records(data))]
+        self._last: tuple[list[str], list[_Entry]] = ([], self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
     def find(self, query: str, limit: int = 50, prefer: str = "") -> list[Found]:
         """The records with every word of ``query``: those of the navigation prefix
@@ -151,17 +165,28 @@ class Index:
         words = query.lower().split()
         if not words or limit <= 0:
             return []
+        matched = self._matching(words)
         phrase = " ".join(words)
-        ranked: list[tuple[bool, int, int, _Entry]] = []
-        for entry in self._entries:
-            text = entry.text_lower
-            if all(w in text for w in words):
-                elsewhere = bool(prefer) and entry.where.partition(":")[0] != prefer
-                ranked.append((elsewhere, _title_rank(entry, phrase, words), entry.order, entry))
-        ranked.sort(key=lambda r: r[:3])
+
+        def rank(entry: _Entry) -> tuple[bool, int, int]:
+            return entry.prefix != prefer, _title_rank(entry, phrase, words), entry.order
+
+        best = heapq.nsmallest(limit, matched, key=rank)
         return [
-            Found(e.kind, e.title, _snippet(e, phrase, words), e.where) for *_, e in ranked[:limit]
+            Found(e.kind, _one_line(e.title), _snippet(e, phrase, words), e.where) for e in best
         ]
+
+    def _matching(self, words: list[str]) -> list[_Entry]:
+        last_words, last_matched = self._last
+        narrower = bool(last_words) and all(any(o in w for w in words) for o in last_words)
+        candidates = last_matched if narrower else self._entries
+        if len(words) == 1:
+            word = words[0]
+            matched = [e for e in candidates if word in e.text]
+        else:
+            matched = [e for e in candidates if all(w in e.text for w in words)]
+        self._last = (words, matched)
+        return matched
 
 
 def find(data: ProjectData, query: str, limit: int = 50, prefer: str = "") -> list[Found]:

@@ -8,6 +8,7 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
+import pytest
 from textual.command import CommandList, CommandPalette
 from textual.widgets import Input, OptionList
 from ui_support import SAMPLE_TOML, settle, type_text
@@ -85,6 +86,30 @@ async def test_a_decision_found_by_a_word_of_its_rationale(sample_path: Path, ma
         await settle(pilot)
         assert app.screen.MODE == "decisions"
         assert app.screen.query_one("#decision-log", DecisionLog).current_key == "4"
+
+
+@pytest.mark.parametrize(
+    ("words", "mode", "key"),
+    [
+        ("week 3", "rollout", "3"),
+        ("latency", "monitoring", "latency"),
+        ("account access", "testset", "account access"),
+        ("output shown clearly", "oversight", "review-interface-1"),
+        ("duty manager", "incident", None),  # the screen: it has no record to select
+    ],
+)
+async def test_each_kind_lands_on_its_record(
+    sample_path: Path, make_app, words: str, mode: str, key: str | None
+) -> None:
+    app = make_app(sample_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await find(pilot, words)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.current_mode == mode
+        if key is not None:
+            assert getattr(app.focused, "current_key", None) == key
 
 
 async def test_down_moves_while_typing_and_the_screens_own_kind_comes_first(
@@ -174,6 +199,21 @@ async def test_historys_slash_still_focuses_its_filter(sample_path: Path, make_a
         assert isinstance(app.focused, Input) and app.focused.id == "history-filter"
         await pilot.press("slash")  # typed into the filter
         assert app.focused.value == "/"
+        await pilot.press("ctrl+f")  # the other key finds, there too
+        await settle(pilot)
+        assert isinstance(app.screen, FindDialog)
+
+
+async def test_no_find_over_a_dialog(sample_path: Path, make_app) -> None:
+    app = make_app(sample_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")  # the help
+        await settle(pilot)
+        help_screen = app.screen
+        await pilot.press("ctrl+f")
+        await settle(pilot)
+        assert app.screen is help_screen
 
 
 async def test_slash_types_into_the_find_box(sample_path: Path, make_app) -> None:

@@ -182,10 +182,13 @@ class WorkbenchApp(EditQueue):
         self.push_screen(ConfirmDialog(question), answered)
 
     def action_find(self) -> None:
-        """Find a record by its words, and go to it (a screen's own ``/`` comes first)."""
+        """Find a record by its words, and go to it (a screen's own ``/`` comes first;
+        not over a dialog, the help or the find itself)."""
+        from textual.screen import ModalScreen
+
         from workbench.ui.dialogs.find import FindDialog
 
-        if not isinstance(self.screen, FindDialog):
+        if not isinstance(self.screen, ModalScreen):
             self.push_screen(FindDialog())
 
     def action_help(self) -> None:

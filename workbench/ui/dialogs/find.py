@@ -19,6 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from workbench.ui.dialogs.form import SHORT_SCREEN
 from workbench.ui.messages import Navigate
 from workbench.ui.places import WHERE_TO_MODE
 from workbench.ui.text import Text
@@ -111,9 +112,12 @@ class FindDialog(ModalScreen[None]):
         self._show()
 
     def _fit(self) -> None:
-        """As many results as the screen has room for (each takes two lines)."""
-        # the border 2, the title, the box 3, the count line, the keys line
-        room = int(self.app.size.height * 0.9) - 8
+        """As many results as the screen has room for (two lines each); on a short
+        screen (80×24) the box is one line, not three."""
+        short = self.app.size.height < SHORT_SCREEN
+        self.query_one(FindInput).compact = short
+        # the border 2, the title, the box, the count line, the keys line
+        room = int(self.app.size.height * 0.9) - (6 if short else 8)
         self.query_one("#find-results").styles.max_height = max(4, room)
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -185,9 +189,9 @@ class FindDialog(ModalScreen[None]):
 
 def _prompt(found: Found, width: int) -> Text:
     """Two lines: the title and what it is; below, the words around the match."""
-    kind = f"  {found.kind}"
+    kind = f" · {found.kind}"
     title = _cut(found.title, max(10, width - len(kind)))
-    text = Text.assemble((title, "bold"), (kind, "italic"))
+    text = Text.assemble((title, "bold"), (kind, "italic dim"))
     if found.snippet:
         text.append("\n")
         text.append(_cut(f"  {found.snippet}", width), "dim")
