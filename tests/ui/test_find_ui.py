@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from textual.command import CommandList, CommandPalette
 from textual.widgets import Input, OptionList
-from ui_support import SAMPLE_TOML, settle, type_text
+from ui_support import SAMPLE_TOML, open_store, settle, type_text
 
 from workbench import operations
 from workbench.ui.app import WorkbenchApp
@@ -263,3 +263,22 @@ def test_the_find_dialog_at_80_by_24(snap_compare) -> None:
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+async def test_a_title_is_shown_as_typed_never_as_markup(sample_path: Path, make_app) -> None:
+    title = "[b]Quokka[/b] [@click=app.quit]x[/]"
+    with open_store(sample_path) as store:
+        operations.decide(
+            store, "Ana", title=title, decision="[red]kept[/red]", rationale="quokka [/]"
+        )
+    app = make_app(sample_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        shown = await find(pilot, "quokka")
+        assert shown[0].startswith(f"{title} · decision")
+        await pilot.press("escape")
+        await settle(pilot)
+        prompts = await palette(pilot, "quokka", "Find: ")
+        assert f"Find: {title} (decision)" in "\n".join(prompts), prompts
+        assert "quokka [/]" in "\n".join(prompts)  # the snippet, below it
+        assert app.is_running
