@@ -1,4 +1,5 @@
-"""Test set: the risk level and the guide's minimum, planned against actual size, the composition.
+"""Test set: the risk level and the guide's minimum; three figures against it (planned and
+built, a person's, and the latest run's, measured); the composition.
 
 Beside the plan: what a test set of this size can and cannot show about each
 rate threshold (``workbench.evaluation.sizing``), and the guide's four kinds of testing and
@@ -22,6 +23,15 @@ from textual.widgets import DataTable, Label, Static
 
 from workbench import operations
 from workbench.errors import describe_validation_error
+from workbench.evaluation.evidence import (
+    BUILT_WORDS,
+    IN_RUN_WORDS,
+    NO_RUN_WORDS,
+    PLANNED_WORDS,
+    Run,
+    latest_run,
+    run_name,
+)
 from workbench.evaluation.sizing import what_it_shows
 from workbench.models import CompositionRow, DatasetPlan
 from workbench.ui.dialogs.form import FormDialog, FormField, Values, wrap_help
@@ -31,8 +41,8 @@ from workbench.ui.text import Text
 from workbench.ui.widgets.tables import RecordTable, plain
 
 SIZE_FIELDS = (
-    ("planned_size", "Planned size (cases)"),
-    ("actual_size", "Actual size (cases built and labelled)"),
+    ("planned_size", f"{PLANNED_WORDS} (cases the plan needs)"),
+    ("actual_size", f"{BUILT_WORDS} (cases built and documented)"),
     ("edge_cases", "Edge cases among them"),
     ("adversarial_cases", "Adversarial cases among them"),
 )
@@ -101,7 +111,10 @@ class TestSetScreen(AreaScreen):
                     classes="testset-title",
                 )
                 yield Static("", id="risk-levels")
-                yield Label("Size against the minimum (s: edit)", classes="testset-title")
+                yield Label(
+                    "Size against the minimum (s: edit planned and built)",
+                    classes="testset-title",
+                )
                 yield Static("", id="sizes")
                 yield Static("", id="mix")
                 yield Label("Composition (a add · e edit · d remove)", classes="testset-title")
@@ -136,7 +149,8 @@ class TestSetScreen(AreaScreen):
         risk = data.project.risk
         minimum = snapshot.template.min_test_cases(risk)
         self.query_one("#risk-levels", Static).update(self._risk_table(snapshot))
-        self.query_one("#sizes", Static).update(self._size_bars(plan, minimum, risk))
+        run = latest_run(snapshot.evidence)
+        self.query_one("#sizes", Static).update(self._size_bars(plan, minimum, risk, run))
         self.query_one("#mix", Static).update(self._mix(plan))
         table = self.query_one("#composition", RecordTable)
         table.styles.height = len(plan.composition) + 1  # the rows and the header, no more
@@ -190,39 +204,71 @@ class TestSetScreen(AreaScreen):
             )
         return Group(title, table)
 
-    def _size_bars(self, plan: DatasetPlan, minimum: int, risk: str) -> Text:
+    def _size_bars(self, plan: DatasetPlan, minimum: int, risk: str, run: Run | None) -> Text:
+        """The minimum and the three figures as bars: planned and built (a person's, s
+        edits them) against the minimum, and the latest run's cases (measured, named by
+        its run) against the cases built."""
         width = self.query_one("#sizes", Static).size.width
         self._drawn_width = width
-        rows: list[tuple[str, int, str, bool | None]] = [
+        rows: list[tuple[str, int | None, str, bool | None]] = [
             ("Minimum", minimum, f"minimum at {risk} risk", None)
         ]
-        for label, value in (("Planned", plan.planned_size), ("Actual", plan.actual_size)):
+        for label, value, none in (
+            (PLANNED_WORDS, plan.planned_size, "not planned yet"),
+            (BUILT_WORDS, plan.actual_size, "not built yet"),
+        ):
             if value == 0:
-                rows.append(
-                    (label, 0, "not planned yet" if label == "Planned" else "not built yet", False)
-                )
+                rows.append((label, 0, none, False))
             elif value >= minimum:
                 rows.append((label, value, "meets the minimum", True))
             else:
                 rows.append((label, value, f"{minimum - value:,} below the minimum", False))
+        labels = max(len(label) for label, _, _, _ in [*rows, (IN_RUN_WORDS, 0, "", None)])
+        figures = max(6, *(len(f"{v:,}") for v in (minimum, plan.planned_size, plan.actual_size)))
+        if run is not None:
+            figures = max(figures, len(f"{run.case_count:,}"))
+        # the label, the bar, the figure, the remark, and room for a scrollbar that comes later
+        fixed = labels + 1 + 1 + figures + 2 + 3
         longest = max(len(remark) for _, _, remark, _ in rows)
-        bar_width = max(8, min(48, (width or 60) - 9 - 9 - 3 - longest))
-        scale = max(plan.planned_size, plan.actual_size, minimum, 1)
+        bar_width = max(4, min(48, (width or 60) - fixed - longest))
+        if run is None:
+            rows.append((IN_RUN_WORDS, None, NO_RUN_WORDS, None))
+        else:  # the run's name, cut to the line rather than wrapped under the bars
+            name, room = run_name(run), max(12, (width or 60) - fixed - bar_width)
+            name = name if len(name) <= room else name[: room - 1] + "…"
+            rows.append((IN_RUN_WORDS, run.case_count, name, run.case_count == plan.actual_size))
+        scale = max(plan.planned_size, plan.actual_size, minimum, run.case_count if run else 0, 1)
         lines = Text()
         for label, value, remark, ok in rows:
-            filled, empty = bar(value, scale, bar_width)
-            lines.append(f"{label:<8} ")
+            filled, empty = bar(value or 0, scale, bar_width)
+            lines.append(f"{label:<{labels}} ")
             lines.append(filled, style="bold" if ok is None else "green" if ok else "red")
             lines.append(empty, style="dim")
-            lines.append(f" {value:>6,}  ")
+            lines.append(f" {'—' if value is None else format(value, ','):>{figures}}  ")
             lines.append(remark + "\n", style="bold" if ok is False else "")
         if plan.actual_size and plan.planned_size and plan.actual_size < plan.planned_size:
             lines.append(
                 f"{plan.planned_size - plan.actual_size:,} cases of the plan still to build.\n",
                 style="dim",
             )
+        if run is not None and run.case_count != plan.actual_size:
+            lines.append(self._run_against_built(plan, run) + "\n", style="bold")
         lines.rstrip()
         return lines
+
+    @staticmethod
+    def _run_against_built(plan: DatasetPlan, run: Run) -> str:
+        """What the latest run's count says about the cases built (the verdict's words)."""
+        if run.case_count < plan.actual_size:
+            return (
+                f"The latest run {run.label!r} covered {run.case_count:,} of the "
+                f"{plan.actual_size:,} cases built: run the whole set before measuring."
+            )
+        built = f"{plan.actual_size:,} are" if plan.actual_size else "none are"
+        return (
+            f"The latest run {run.label!r} has {run.case_count:,} cases but {built} "
+            "recorded as built: update the figure (s)."
+        )
 
     def _mix(self, plan: DatasetPlan) -> Text:
         base = plan.actual_size or plan.planned_size
@@ -246,7 +292,7 @@ class TestSetScreen(AreaScreen):
         if plan.planned_size and planned != plan.planned_size:
             differs.append(f"{plan.planned_size:,} planned")
         if plan.actual_size and actual != plan.actual_size:
-            differs.append(f"{plan.actual_size:,} actual")
+            differs.append(f"{plan.actual_size:,} built")
         if differs:
             text.append(f"; the sizes above say {' and '.join(differs)}", style="bold")
         text.append(".")
@@ -372,6 +418,13 @@ class TestSetScreen(AreaScreen):
         if self.snapshot is None:
             return
         plan = self.snapshot.data.dataset
+        run = latest_run(self.snapshot.evidence)
+        measured = (
+            f"{IN_RUN_WORDS}: {NO_RUN_WORDS}."
+            if run is None
+            else f"{IN_RUN_WORDS}: {run.case_count:,} cases ({run_name(run)}), measured by "
+            "the run, not edited here."
+        )
 
         def read(values: Values) -> dict[str, int]:
             return {name: parse_count(values[name], label) for name, label in SIZE_FIELDS}
@@ -394,6 +447,7 @@ class TestSetScreen(AreaScreen):
                 "Test-set sizes",
                 [FormField(name, label, str(getattr(plan, name))) for name, label in SIZE_FIELDS],
                 check,
+                help_text=wrap_help(measured),
             ),
             save,
         )
