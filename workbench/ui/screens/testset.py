@@ -239,12 +239,12 @@ class TestSetScreen(AreaScreen):
             rows.append((IN_RUN_WORDS, run.case_count, name, run.case_count == plan.actual_size))
         scale = max(plan.planned_size, plan.actual_size, minimum, run.case_count if run else 0, 1)
         lines = Text()
-        for label, value, remark, ok in rows:
-            filled, empty = bar(value or 0, scale, bar_width)
+        for label, figure, remark, ok in rows:
+            filled, empty = bar(figure or 0, scale, bar_width)
             lines.append(f"{label:<{labels}} ")
             lines.append(filled, style="bold" if ok is None else "green" if ok else "red")
             lines.append(empty, style="dim")
-            lines.append(f" {'—' if value is None else format(value, ','):>{figures}}  ")
+            lines.append(f" {'—' if figure is None else format(figure, ','):>{figures}}  ")
             lines.append(remark + "\n", style="bold" if ok is False else "")
         if plan.actual_size and plan.planned_size and plan.actual_size < plan.planned_size:
             lines.append(
