@@ -134,13 +134,18 @@ def app_rows(screen: Screen[Any], keymap: dict[str, str]) -> list[KeyRow]:
 
 def key_table(rows: Iterable[KeyRow], widths: tuple[int, int]) -> Table:
     """A table of keys; every table of the help has the same columns (``widths``: the
-    keys' and the ids'), so they read as one."""
+    keys' and the ids'), so they read as one. One with no ids gives their room to the
+    descriptions."""
+    rows = list(rows)
+    with_ids = any(row.binding_id for row in rows)
     table = Table.grid(padding=(0, 2), expand=True)
     table.add_column(no_wrap=True, style="bold", width=widths[0])
     table.add_column(ratio=1)
-    table.add_column(no_wrap=True, style="dim", width=widths[1])
+    if with_ids:
+        table.add_column(no_wrap=True, style="dim", width=widths[1])
     for row in rows:
-        table.add_row(Text(row.keys), Text(row.description), Text(row.binding_id))
+        cells = [Text(row.keys), Text(row.description)]
+        table.add_row(*cells, *([Text(row.binding_id)] if with_ids else []))
     return table
 
 
