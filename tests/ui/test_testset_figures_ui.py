@@ -9,7 +9,6 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import pytest
 from rich.console import Console
 from textual import events
 from textual.pilot import Pilot
@@ -155,11 +154,6 @@ async def test_keys_typed_in_one_burst_land_in_their_fields(new_path: Path, make
         ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="FormDialog's ctrl+s is a priority binding: it reads the fields as the key "
-    "reaches the app, before the fields have handled the keys typed just before it",
-)
 async def test_a_burst_ending_in_ctrl_s_saves_what_was_typed(new_path: Path, make_app) -> None:
     app = make_app(new_path, editor="Dana")
     async with app.run_test(size=(80, 24)) as pilot:

@@ -128,6 +128,22 @@ class FormDialog(ModalScreen[Values | None]):
         return result
 
     def action_save(self) -> None:
+        """Save once every field has handled the keys sent to it before ctrl+s: ctrl+s
+        is acted on as it arrives, and a burst of typing (a paste) may still be queued
+        in the fields, so the values are read only after each field's queue."""
+        widgets = [self.query_one(f"#field-{f.name}") for f in self.fields]
+
+        def after(index: int) -> None:
+            if index == len(widgets):
+                self._save_now()
+            else:
+                widgets[index].call_later(after, index + 1)
+
+        after(0)
+
+    def _save_now(self) -> None:
+        if not self.is_attached or self.app.screen is not self:
+            return  # (closed meanwhile)
         values = self.values()
         problem = self.validate_values(values) if self.validate_values is not None else None
         for label in self.query(".field-error").results(Label):
