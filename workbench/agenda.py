@@ -22,6 +22,19 @@ class Step:
     goal: str
     minutes: int  # default timebox
 
+    @property
+    def short(self) -> str:
+        """The title in at most 20 characters, for a narrow agenda (80 columns)."""
+        return SHORT_TITLES.get(self.id, self.title)[:20]
+
+
+SHORT_TITLES = {
+    "system": "System and risk",
+    "rollout": "Pattern and rollout",
+    "monitoring": "Monitoring and logs",
+    "incident": "Incidents, rollback",
+}
+
 
 AGENDA: tuple[Step, ...] = (
     Step(

@@ -140,7 +140,8 @@ class WorkshopScreen(AreaScreen):
         step = self.step
         agenda = Text(no_wrap=True, overflow="ellipsis")
         for number, item in enumerate(AGENDA, 1):
-            line = f"{number:>2} {item.title}".replace(" ", "\u00a0", 1)
+            title = item.short if self.has_class("-narrow") else item.title
+            line = f"{number:>2} {title}".replace(" ", "\u00a0", 1)
             if item is step:
                 agenda.append(f"▶{line}", style="bold reverse")
             elif number - 1 < self.index:
