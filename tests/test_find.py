@@ -56,7 +56,7 @@ def test_a_parked_question_by_its_text_and_answer(data: ProjectData) -> None:
         assert hit.kind == "parked question"
         assert hit.title.startswith("Who signs off the security review")
         # (the Decisions screen shows the parking lot under the log)
-        assert hit.where == "decisions"
+        assert hit.where == "decisions:q1"
 
 
 def test_an_alert_by_its_signal_response_and_owner(data: ProjectData) -> None:
@@ -79,16 +79,16 @@ def test_on_call_escalation_and_rollback_options_land_on_incidents(data: Project
     assert (on_call.kind, on_call.title, on_call.where) == (
         "on-call role",
         "Secondary on-call",
-        "incident_response",
+        "incident_response:on-call:Secondary on-call",
     )
     step = first(data, "duty manager")
-    assert (step.kind, step.where) == ("escalation step", "incident_response")
+    assert (step.kind, step.where) == ("escalation step", "incident_response:escalation:1")
     assert "Support duty manager" in step.title
     option = first(data, "earlier version")
     assert (option.kind, option.title, option.where) == (
         "rollback option",
         "Roll back to an earlier version",
-        "incident_response",
+        "incident_response:rollback:version-rollback",
     )
 
 

@@ -76,17 +76,27 @@ def _records(data: ProjectData) -> Iterator[tuple[str, str, Sequence[str], str]]
     incident = data.incident_response
     for option in incident.rollback_options:
         details = (option.description, option.best_for, option.test_note, option.tested_by)
-        yield "rollback option", option.title, details, "incident_response"
+        yield "rollback option", option.title, details, f"incident_response:rollback:{option.id}"
     for on_call in incident.on_call:
-        yield "on-call role", on_call.role, (on_call.person,), "incident_response"
+        yield (
+            "on-call role",
+            on_call.role,
+            (on_call.person,),
+            f"incident_response:on-call:{on_call.role}",
+        )
     for step in incident.escalation:
         title = f"Step {step.step}: {step.contact}"
-        yield "escalation step", title, (step.when,), "incident_response"
+        yield "escalation step", title, (step.when,), f"incident_response:escalation:{step.step}"
     for level in incident.severity_levels:
         details = (level.definition, level.example)
-        yield "severity level", level.title, details, "incident_response"
+        yield "severity level", level.title, details, f"incident_response:severity:{level.id}"
     for phase in incident.playbook:
-        yield "playbook phase", phase.title, (phase.window, *phase.steps), "incident_response"
+        yield (
+            "playbook phase",
+            phase.title,
+            (phase.window, *phase.steps),
+            f"incident_response:playbook:{phase.id}",
+        )
     for measure in data.oversight.measures:
         yield "oversight measure", measure.text, (measure.notes,), f"oversight:{measure.id}"
     for decision in data.decisions:
@@ -102,7 +112,7 @@ def _records(data: ProjectData) -> Iterator[tuple[str, str, Sequence[str], str]]
     for question in data.parking_lot:
         # (the Decisions screen shows the parking lot under the log)
         details = (question.answer, question.raised_by)
-        yield "parked question", question.text, details, "decisions"
+        yield "parked question", question.text, details, f"decisions:q{question.id}"
 
 
 def _title_rank(entry: _Entry, phrase: str, words: Sequence[str]) -> int:

@@ -95,7 +95,10 @@ async def test_a_decision_found_by_a_word_of_its_rationale(sample_path: Path, ma
         ("latency", "monitoring", "latency"),
         ("account access", "testset", "account access"),
         ("output shown clearly", "oversight", "review-interface-1"),
-        ("duty manager", "incident", None),  # the screen: it has no record to select
+        ("duty manager", "incident", "1"),  # the escalation step itself
+        ("secondary on-call", "incident", "Secondary on-call"),
+        ("earlier version", "incident", "version-rollback"),
+        ("who signs off the security", "decisions", "1"),  # the parked question
     ],
 )
 async def test_each_kind_lands_on_its_record(

@@ -301,6 +301,12 @@ class DecisionsScreen(AreaScreen):
         self._show_detail()
 
     def select_record(self, key: str) -> None:
+        """A decision by its number, or a parked question as ``q`` and its number."""
+        if key.startswith("q"):
+            questions = self.query_one("#decision-questions", QuestionList)
+            questions.select_key(key[1:])
+            questions.focus()
+            return
         table = self.query_one("#decision-log", DecisionLog)
         table.select_key(key)
         table.focus()

@@ -160,6 +160,14 @@ class IncidentScreen(AreaScreen):
 
     # ---------------------------------------------------------------- drawing
 
+    def select_record(self, key: str) -> None:
+        """A row of one of the tables: ``rollback:feature-flag``, ``on-call:<role>``,
+        ``escalation:2``, ``severity:critical`` or ``playbook:immediate``."""
+        table_id, _, row = key.partition(":")
+        for table in self.query(f"#{table_id}").results(FittedTable):
+            table.select_key(row)
+            table.focus()
+
     def show(self, snapshot: Snapshot) -> None:
         incident = snapshot.data.incident_response
 
