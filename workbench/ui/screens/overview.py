@@ -47,10 +47,7 @@ class OverviewScreen(AreaScreen):
                 yield Label("Blockers and open points (enter: go fix)", classes="section-title")
                 yield OptionList(id="findings")
             with Vertical(id="areas"):
-                yield Label(
-                    "Readiness by area: checks passed (items, thresholds, plan)",
-                    classes="section-title",
-                )
+                yield Label("Readiness by area (checks passed)", classes="section-title")
                 yield Vertical(id="area-bars")
                 yield Label(
                     "Checklist progress over time", classes="section-title", id="progress-title"
