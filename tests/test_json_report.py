@@ -26,6 +26,7 @@ TOP_LEVEL = {
     "checklist_sections",
     "parking_lot",
     "workshop",
+    "sessions",
     "guide",
     "generated_at",
 }

@@ -137,3 +137,28 @@ def test_the_words_for_what_changed_since(store: Store) -> None:
         "Since session 1 ended (2026-12-01 17:00 UTC): 3 changes by lee (2), sam (1)"
         " · 2 checklist items, 1 threshold"
     )
+
+
+def test_the_report_lists_the_sessions_held(store: Store) -> None:
+    from workbench.reports import build_report, render
+
+    operations.start_session(store, "ana", facilitator="Ana", attendees=["Ana", "Ben"])
+    operations.end_session(store, "ana", note="thresholds agreed")
+    store.db.execute(
+        "UPDATE sessions SET started_at = '2026-12-01T14:00:00+00:00', "
+        "ended_at = '2026-12-01T16:30:00+00:00'"
+    )
+    operations.start_session(store, "ana", facilitator="Ben")
+    store.db.execute("UPDATE sessions SET started_at = '2026-12-03T09:00:00+00:00' WHERE id = 2")
+    report = build_report(store.load(), store.template(), store.history())
+    markdown = render(report, "md")
+    held = markdown.split("### Sessions held", 1)[1]
+    assert "| 1 | 2026-12-01 14:00–16:30 UTC | Ana | Ana, Ben | thresholds agreed |" in held
+    assert "| 2 | 2026-12-03 09:00 UTC, not ended | Ben |" in held
+    html = render(report, "html")
+    assert "<h3>Sessions held</h3>" in html
+    assert "<td>2026-12-01 14:00–16:30 UTC</td>" in html
+    import json
+
+    sessions = json.loads(render(report, "json"))["sessions"]
+    assert [s["facilitator"] for s in sessions] == ["Ana", "Ben"]

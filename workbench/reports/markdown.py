@@ -26,6 +26,7 @@ from workbench.reports.wording import (
     NONE,
     OVERSIGHT_KIND_TITLES,
     SECTION_TITLES,
+    SESSION_COLUMNS,
     STAGE_STATUS_WORDS,
     THRESHOLD_STATUS_WORDS,
     answered_questions,
@@ -43,6 +44,7 @@ from workbench.reports.wording import (
     question_outcome,
     readable_time,
     rollback_tested,
+    session_row,
     stage_traffic,
     superseded_by,
     test_set_figures,
@@ -446,7 +448,10 @@ def _workshop(report: Report) -> list[str]:
     lines.append("")
     if ws.step:
         lines += [_field("Workshop step reached", step_title(ws.step)), ""]
-    return lines
+    lines += _heading(3, "Sessions held")
+    if not report.sessions:
+        return [*lines, "No workshop sessions recorded.", ""]
+    return lines + _table(SESSION_COLUMNS, [session_row(s) for s in report.sessions])
 
 
 def _history(report: Report) -> list[str]:

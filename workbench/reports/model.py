@@ -32,6 +32,7 @@ from workbench.models import (
     ProjectInfo,
     Rollout,
     Workshop,
+    WorkshopSession,
     now,
 )
 from workbench.readiness import Readiness, assess
@@ -108,6 +109,7 @@ class Report(Model):
     decisions: list[Decision]
     parking_lot: list[ParkedQuestion]
     workshop: Workshop
+    sessions: list[WorkshopSession]
     history: list[HistoryEntry]
     evidence: Evidence = Evidence()
     readiness: Readiness
@@ -178,6 +180,7 @@ def build_report(
         decisions=data.decisions,
         parking_lot=data.parking_lot,
         workshop=data.workshop,
+        sessions=data.sessions,
         history=history,
         evidence=evidence or Evidence(),
         readiness=assess(data, minimums, evidence),

@@ -18,7 +18,7 @@ from workbench.evaluation.evidence import (
     PLANNED_WORDS,
     Measured,
 )
-from workbench.models import Decision, HistoryEntry, ParkedQuestion, RollbackOption
+from workbench.models import Decision, HistoryEntry, ParkedQuestion, RollbackOption, WorkshopSession
 from workbench.readiness import AREA_TITLES, Readiness
 from workbench.reports.model import ReportDataset, ReportThreshold
 from workbench.units import COMPARATOR_WORDS, condition_words, duration, format_value
@@ -270,6 +270,28 @@ def stage_traffic(traffic: float) -> str:
 
 def percent(share: float) -> str:
     return f"{share * 100:.0f}%"
+
+
+SESSION_COLUMNS = ("#", "Held", "Led by", "Present", "What it settled")
+
+
+def session_row(session: WorkshopSession) -> tuple[str, str, str, str, str]:
+    """A workshop session as a table row: number, when (start–end, UTC), who led it,
+    who was there and its note."""
+    start = readable_time(session.started_at)
+    if session.ended_at:
+        same_day = session.ended_at[:10] == session.started_at[:10]
+        end = session.ended_at[11:16] if same_day else readable_time(session.ended_at)
+        held = f"{start.removesuffix(' UTC')}–{end}" + (" UTC" if same_day else "")
+    else:
+        held = f"{start}, not ended"
+    return (
+        str(session.id),
+        held,
+        session.facilitator or NONE,
+        ", ".join(session.attendees) or NONE,
+        session.note or NONE,
+    )
 
 
 # ------------------------------------------------------------------- Markdown
