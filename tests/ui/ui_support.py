@@ -14,12 +14,22 @@ SAMPLE_TOML = ROOT / "sample_project" / "support-assistant.toml"
 
 
 async def settle(pilot: Pilot) -> None:
-    """Wait until every worker (loads and edits) has finished and the screen has redrawn."""
-    for _ in range(3):
-        while pilot.app.reading:  # reads run in daemon threads, not workers
+    """Wait until every worker (loads and edits) has finished and the screen has redrawn.
+
+    An edit's worker posts its result, which starts a read, which posts a snapshot: the
+    chain can take several rounds on a loaded machine, so this waits until two rounds
+    in a row find nothing reading and no worker running (and at least three rounds)."""
+    quiet = 0
+    for round in range(200):
+        app = pilot.app
+        busy = app.reading or any(not w.is_finished for w in app.workers)
+        while app.reading:  # reads run in daemon threads, not workers
             await asyncio.sleep(0.005)
-        await pilot.app.workers.wait_for_complete()
+        await app.workers.wait_for_complete()
         await pilot.pause()
+        quiet = 0 if busy else quiet + 1
+        if quiet >= 2 and round >= 2:
+            return
 
 
 def open_store(path: Path) -> Store:

@@ -293,5 +293,26 @@ def question_to_decision(
         return record
 
 
+def remove_decision(store: Store, by: str, decision_id: int) -> None:
+    """Remove a decision added by mistake (undo brings it back); refused while another
+    decision supersedes it or a parked question became it, which would then point at
+    nothing."""
+    with store.write():
+        store.get("decision", decision_id)
+        later = [d.id for d in store.records("decision") if d.supersedes == decision_id]
+        if later:
+            raise InvalidValueError(
+                f"decision {decision_id} is superseded by decision {later[0]}: remove that "
+                "one first, or keep both (the log shows what replaced what)"
+            )
+        questions = [q.id for q in store.records("question") if q.decision == decision_id]
+        if questions:
+            raise InvalidValueError(
+                f"decision {decision_id} was made from parked question {questions[0]}: "
+                "undo that change instead (ctrl+z), or keep the decision"
+            )
+        remove(store, "decision", decision_id, by, f"removed decision {decision_id}")
+
+
 def remove_question(store: Store, by: str, question_id: int) -> None:
     remove(store, "question", question_id, by, f"removed parked question {question_id}")

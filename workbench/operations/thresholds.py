@@ -135,5 +135,14 @@ def add_threshold(
 
 
 def remove_threshold(store: Store, by: str, metric: str) -> None:
-    """Remove a threshold (undo brings it back, with its measured value)."""
-    remove(store, "threshold", metric, by, f"removed threshold {metric}")
+    """Remove a threshold (undo brings it back, with its measured value); refused while
+    a decision links it, which would then point at nothing."""
+    with store.write():
+        store.get("threshold", metric)  # (an unknown metric: not found, did you mean)
+        linked = [d.id for d in store.records("decision") if f"threshold:{metric}" in d.links]
+        if linked:
+            which = ", ".join(str(i) for i in linked)
+            raise InvalidValueError(
+                f"threshold {metric} is linked from decision {which}: unlink it there first"
+            )
+        remove(store, "threshold", metric, by, f"removed threshold {metric}")

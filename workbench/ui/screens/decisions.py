@@ -123,6 +123,7 @@ class DecisionsScreen(AreaScreen):
         Binding("s", "supersede", "Supersede", id="decisions-supersede"),
         Binding("l", "link", "Link", id="decisions-link"),
         Binding("r", "resolve", "Resolve", id="decisions-resolve"),
+        Binding("x", "remove", "Remove", id="decisions-remove"),
     ]
 
     _layout: tuple[tuple[str, ...], int] | None = None
@@ -548,6 +549,32 @@ class DecisionsScreen(AreaScreen):
                 check,
             ),
             save,
+        )
+
+    def action_remove(self) -> None:
+        """Remove the highlighted decision, or the highlighted parked question when the
+        parking lot has the focus, after asking."""
+        if self.focused is self.query_one("#decision-questions", QuestionList):
+            question = self._question()
+            if question is None:
+                self.app.bell()
+                return
+            asked = " ".join(question.text.split())
+            self.remove_after_asking(
+                f"Remove parked question {question.id} ({asked[:60]})?",
+                lambda store, by: operations.remove_question(store, by, question.id),
+                f"question {question.id} removed",
+            )
+            return
+        decision = self._decision()
+        if decision is None:
+            self.app.bell()
+            return
+        self.remove_after_asking(
+            f"Remove decision {decision.id} ({decision.title[:60]}) from the log? "
+            "(To record that it no longer holds, supersede it instead: s.)",
+            lambda store, by: operations.remove_decision(store, by, decision.id),
+            f"decision {decision.id} removed",
         )
 
     def action_link(self) -> None:

@@ -121,6 +121,7 @@ class ThresholdsScreen(AreaScreen):
         Binding("m", "measure", "Enter measured", id="thresholds-measure"),
         Binding("x", "clear", "Clear measured", id="thresholds-clear"),
         Binding("a", "add", "Add metric", id="thresholds-add"),
+        Binding("d", "remove", "Remove metric", id="thresholds-remove"),
     ]
     DEFAULT_CSS = """
     ThresholdsScreen #thresholds-note { height: auto; color: $text-muted; margin-bottom: 1; }
@@ -443,6 +444,18 @@ class ThresholdsScreen(AreaScreen):
 
         self.app.push_screen(
             ConfirmDialog(f"Clear the measured value of {threshold.name} ({shown})?"), save
+        )
+
+    def action_remove(self) -> None:
+        threshold = self._threshold()
+        if threshold is None:
+            return
+        target = f"{threshold.comparator} {threshold.target:g}"
+        measured = " and its measured value" if threshold.measured is not None else ""
+        self.remove_after_asking(
+            f"Remove the threshold {threshold.name} ({target}){measured}?",
+            lambda store, by: operations.remove_threshold(store, by, threshold.metric),
+            f"threshold {threshold.name} removed",
         )
 
     def action_add(self) -> None:

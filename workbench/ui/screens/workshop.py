@@ -85,6 +85,7 @@ class WorkshopScreen(AreaScreen):
         Binding("e", "editor", "Editor", id="workshop-editor"),
         Binding("q", "park", "Park question", id="workshop-park"),
         Binding("r", "resolve", "Resolve", id="workshop-resolve"),
+        Binding("x", "remove_question", "Remove question", show=False, id="workshop-remove"),
         Binding("s", "session", "Start/end session", id="workshop-session"),
         Binding("d", "details", "Project details", show=False, id="workshop-details"),
         Binding("m", "timebox", "Timebox minutes", show=False, id="workshop-timebox"),
@@ -444,6 +445,18 @@ class WorkshopScreen(AreaScreen):
                 ),
             ),
             save,
+        )
+
+    def action_remove_question(self) -> None:
+        question = self._question()
+        if question is None:
+            self.app.bell()
+            return
+        asked = " ".join(question.text.split())
+        self.remove_after_asking(
+            f"Remove parked question {question.id} ({asked[:60]})?",
+            lambda store, by: operations.remove_question(store, by, question.id),
+            f"question {question.id} removed",
         )
 
     def action_session(self) -> None:
