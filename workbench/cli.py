@@ -598,10 +598,14 @@ def _delimiter(text: str) -> str:
 
 
 def _import_results(args: argparse.Namespace) -> int:
-    from workbench.evaluation.evidence import measure_threshold
+    from workbench.evaluation.evidence import measure_threshold, measured_by_runs
     from workbench.evaluation.rows import ReadOptions, parse_mapping
-    from workbench.evaluation.runs import AlreadyImported, ImportRefused, import_results
-    from workbench.operations import project_state
+    from workbench.evaluation.runs import (
+        AlreadyImported,
+        ImportRefused,
+        import_results,
+        list_runs,
+    )
     from workbench.units import format_value
 
     columns, metrics = parse_mapping(args.map or [])
@@ -635,11 +639,12 @@ def _import_results(args: argparse.Namespace) -> int:
             if error.total_bad > 10:
                 print(f"  … and {error.total_bad - 10} more", file=sys.stderr)
             return EXIT_USAGE
-        data, _evidence, _result = project_state(store)
+        # (only the thresholds, as the runs measure them: not the whole project)
+        thresholds = measured_by_runs(store.records("threshold"), list_runs(store))
     for line in report.summary():
         print(_v(line))
     run = report.run
-    for threshold in data.thresholds:
+    for threshold in thresholds:
         m = measure_threshold(threshold)
         if threshold.measured and threshold.measured.source.startswith(f"run {run.id}:"):
             interval = ""

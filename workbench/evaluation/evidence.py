@@ -286,9 +286,17 @@ def apply_runs(data: ProjectData, runs: list[Run]) -> ProjectData:
     """
     if not runs:
         return data
+    return data.model_copy(update={"thresholds": measured_by_runs(data.thresholds, runs)})
+
+
+def measured_by_runs(thresholds: list[Threshold], runs: list[Run]) -> list[Threshold]:
+    """The thresholds as the latest run measures them (see ``apply_runs``): what a
+    command that only reports the thresholds needs, without the rest of the project."""
+    if not runs:
+        return list(thresholds)
     latest = max(runs, key=lambda r: (r.imported_at, r.id))
-    thresholds = []
-    for threshold in data.thresholds:
+    measured_thresholds = []
+    for threshold in thresholds:
         measured = threshold_measure(latest.metrics, threshold)
         hand = threshold.measured
         if measured is not None and (hand is None or hand.at <= latest.imported_at):
@@ -305,8 +313,8 @@ def apply_runs(data: ProjectData, runs: list[Run]) -> ProjectData:
                     )
                 }
             )
-        thresholds.append(threshold)
-    return data.model_copy(update={"thresholds": thresholds})
+        measured_thresholds.append(threshold)
+    return measured_thresholds
 
 
 # The test set's three figures, named the same on the screen and in every report:
