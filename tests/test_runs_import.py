@@ -475,3 +475,32 @@ def test_page_results_in_file_order_with_filters(cli: Runner, project: Path) -> 
         assert [r["case_id"] for r in page_results(store, run.id, 0, 9, ResultFilter(text="c01"))][
             :3
         ] == ["c010", "c011", "c012"]
+
+
+# -------------------------------------------------------- the duplicate check's shortcut
+
+
+@pytest.mark.parametrize("held", [100_000, 3])
+def test_duplicates_are_found_whether_the_ids_are_held_or_left_to_sql(
+    cli: Runner, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, held: int
+) -> None:
+    """The import holds the (case, epoch) hashes of a run while they are few, and sees
+    there is no duplicate without a sort in SQL; beyond ``MAX_SEEN`` the SQL check
+    alone decides. Either way a repeat is found, across batches, and a blank epoch is
+    epoch 1."""
+    from workbench.evaluation import runs
+
+    monkeypatch.setattr(runs, "MAX_SEEN", held)
+    body = "".join(f"c{n},true\n" for n in range(12))
+    clean = tmp_path / "clean.csv"
+    clean.write_text("id,correct\n" + body, encoding="utf-8")
+    assert cli("import-results", project, clean).code == 0
+    repeated = tmp_path / "repeated.csv"
+    repeated.write_text("id,correct\n" + body + "c3,false\n", encoding="utf-8")
+    result = cli("import-results", project, repeated)
+    assert result.code == 2
+    assert "line 14: duplicate id 'c3' (first on line 5)" in result.err
+    epochs = tmp_path / "epochs.csv"
+    epochs.write_text("id,epoch,correct\nc1,,true\nc2,2,true\nc1,1,false\n", encoding="utf-8")
+    result = cli("import-results", project, epochs)
+    assert result.code == 2 and "duplicate id 'c1' in epoch 1 (first on line 2)" in result.err

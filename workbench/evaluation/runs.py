@@ -212,6 +212,16 @@ class _Building:
     epochs: int = 1
     tally: MetricsTally = field(default_factory=MetricsTally)
     recount: bool = False  # the tally no longer matches the stored rows
+    # The hashes of the (case, epoch) pairs seen, while there are few enough to hold
+    # (None beyond that): with no hash seen twice, the run has no duplicate for sure
+    # and the check in SQL, a sort of every row, is not needed.
+    seen: set[int] | None = field(default_factory=set)
+    maybe_duplicates: bool = False
+
+
+# The (case, epoch) hashes an import holds per run before it leaves the duplicate check
+# to SQL alone: about 6 MB, so a file's size never shows in the import's memory.
+MAX_SEEN = 100_000
 
 
 def apply_metric_uses(batch: Batch, uses: Mapping[str, MetricUse]) -> set[str]:
@@ -471,6 +481,19 @@ def _store_part(store: Store, run: _Building, part: Batch) -> None:
     epochs = part.epochs
     if epochs is not None:
         run.epochs = max(run.epochs, max((e or 1) for e in epochs))
+    seen = run.seen
+    if seen is not None:
+        if len(seen) + count > MAX_SEEN:
+            run.seen = None
+        else:
+            before = len(seen)
+            if epochs is None:  # (a case's id alone: its hash is worked out once)
+                seen.update(map(hash, case_id))
+            else:  # (no epoch is epoch 1, as in the SQL check)
+                pairs = zip(case_id, [e or 1 for e in epochs], strict=True)
+                seen.update(map(hash, pairs))
+            if len(seen) - before < count:  # a pair (or its hash) seen twice
+                run.maybe_duplicates = True
     scores: Sequence[str | None] | None = (
         [json.dumps(s, ensure_ascii=False) if s else None for s in part.scores]
         if part.scores is not None
@@ -497,6 +520,8 @@ def _store_part(store: Store, run: _Building, part: Batch) -> None:
 def _duplicates(store: Store, run: _Building) -> list[BadRow]:
     """Rows that repeat a case (and epoch) of the same run, found in SQL after the rows are
     stored: the check holds no id in memory, however long the file."""
+    if run.seen is not None and not run.maybe_duplicates:
+        return []  # every (case, epoch) hash differs: no duplicate
     conn = store.db.conn
     distinct = conn.execute(
         "SELECT count(*) FROM (SELECT 1 FROM results WHERE run_id = ? "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import operator
 from array import array
 from collections import Counter
 from collections.abc import Sequence
@@ -91,14 +92,22 @@ class MetricsTally:
         keys = compress(zip(category, group, strict=True), present)
         values = list(compress(latency_ms, present))
         self._latencies.extend(values)  # type: ignore[arg-type]
-        sums = self._latency
+        # (the values of each slice gathered, then summed by C loops: one append a row)
+        by_slice: dict[tuple[str, str], list[float]] = {}
         for key, value in zip(keys, values, strict=True):
+            gathered = by_slice.get(key)
+            if gathered is None:
+                by_slice[key] = [value]  # type: ignore[list-item]
+            else:
+                gathered.append(value)  # type: ignore[arg-type]
+        sums = self._latency
+        for key, gathered in by_slice.items():
             entry = sums.get(key)
             if entry is None:
                 entry = sums[key] = [0.0, 0.0, 0.0]
-            entry[0] += 1
-            entry[1] += value  # type: ignore[operator]
-            entry[2] += value * value  # type: ignore[operator]
+            entry[0] += len(gathered)
+            entry[1] += sum(gathered)
+            entry[2] += sum(map(operator.mul, gathered, gathered))
 
     def _add_scores(
         self, scores: Sequence[dict[str, float] | None], weights: Sequence[float] | None
