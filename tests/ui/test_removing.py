@@ -96,3 +96,18 @@ def test_removing_what_a_link_points_at_is_refused(new_path: Path) -> None:
         operations.remove_decision(store, "Ana", 2)
         operations.unlink_decision(store, "Ana", first.id, "threshold:accuracy")
         operations.remove_threshold(store, "Ana", "accuracy")
+
+
+async def test_a_parked_question_is_removed_from_the_workshop_screen(
+    new_path: Path, make_app
+) -> None:
+    with open_store(new_path) as store:
+        operations.park_question(store, "Parked twice by mistake", "Ana")
+    app = make_app(new_path, editor="Ana")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+        asked = await confirm(pilot, "x")
+        assert asked == "Remove parked question 1 (Parked twice by mistake)?"
+    with open_store(new_path) as store:
+        assert store.load().parking_lot == []

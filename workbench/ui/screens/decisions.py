@@ -18,6 +18,7 @@ from workbench.errors import WorkbenchError, describe_validation_error
 from workbench.models import DECISION_STATUSES, Decision, ParkedQuestion
 from workbench.operations import decide
 from workbench.operations.decisions import decision_date, question_context
+from workbench.ui.dialogs.answer import remove_parked_question, resolve_parked_question
 from workbench.ui.dialogs.form import FormDialog, FormField, Values, wrap_help
 from workbench.ui.screens.base import AreaScreen
 
@@ -36,10 +37,6 @@ STATUS_STYLES = {
 STATUS_OPTIONS = [(status, status) for status in DECISION_STATUSES]
 LINK_HELP = "threshold:METRIC or item:ITEM_ID, separated by spaces"
 DATE_HELP = "YYYY-MM-DD; blank is today"
-THEN_OPTIONS = [
-    ("Record the answer", "answer"),
-    ("Record it and make it a decision", "decide"),
-]
 # (label, width) of the columns before and after the title: the first set that fits is used.
 COLUMN_SETS = (
     ([("#", 4), ("Date", 10)], [("Status", 17), ("Owner", 12)]),
@@ -498,57 +495,12 @@ class DecisionsScreen(AreaScreen):
             self.app.bell()
             return
         questions.focus()
-        if question.decision is not None:
-            self.workbench.show_status(
-                f"Question {question.id} became decision {question.decision}", error=True
-            )
-            self.app.bell()
-            return
-        if question.resolved:
-            self.edit(
-                lambda store, by: operations.resolve_question(
-                    store, by, question.id, False, seen=question
-                ),
-                f"question {question.id} reopened",
-            )
-            return
-
-        def check(values: Values) -> str | None:
-            if not values["answer"].strip():
-                return "write the answer down: a question is resolved with its answer"
-            try:
-                ParkedQuestion.model_validate({**question.model_dump(), "answer": values["answer"]})
-            except ValidationError as error:
-                return describe_validation_error(error)
-            return None
-
-        def save(values: Values | None) -> None:
-            if values is None:
-                return
-            answer = values["answer"].strip()
-            if values["then"] == "decide":
-                self._new_decision(f"Decision from question {question.id}", None, question, answer)
-                return
-            self.edit(
-                lambda store, by: operations.resolve_question(
-                    store, by, question.id, answer, seen=question
-                ),
-                f"question {question.id} answered",
-            )
-
-        asked = " ".join(question.text.split())
-        if len(asked) > 60:
-            asked = asked[:59] + "…"
-        self.app.push_screen(
-            FormDialog(
-                f"Resolve question {question.id}",
-                [
-                    FormField("answer", f"Answer to: {asked}", question.answer),
-                    FormField("then", "Then", "answer", "select", THEN_OPTIONS),
-                ],
-                check,
+        resolve_parked_question(
+            self,
+            question,
+            lambda answer: self._new_decision(
+                f"Decision from question {question.id}", None, question, answer
             ),
-            save,
         )
 
     def action_remove(self) -> None:
@@ -559,12 +511,7 @@ class DecisionsScreen(AreaScreen):
             if question is None:
                 self.app.bell()
                 return
-            asked = " ".join(question.text.split())
-            self.remove_after_asking(
-                f"Remove parked question {question.id} ({asked[:60]})?",
-                lambda store, by: operations.remove_question(store, by, question.id),
-                f"question {question.id} removed",
-            )
+            remove_parked_question(self, question)
             return
         decision = self._decision()
         if decision is None:

@@ -18,10 +18,11 @@ from workbench.agenda import AGENDA, Step, guidance, step_index
 from workbench.errors import describe_validation_error
 from workbench.models import RISKS, ParkedQuestion, ProjectInfo, Workshop
 from workbench.operations import park_question
+from workbench.ui.dialogs.answer import remove_parked_question, resolve_parked_question
 from workbench.ui.dialogs.form import FormDialog, FormField, Values, wrap_help
 from workbench.ui.places import PLACE_BY_MODE
 from workbench.ui.screens.base import AreaScreen
-from workbench.ui.screens.decisions import THEN_OPTIONS, DecisionsScreen
+from workbench.ui.screens.decisions import DecisionsScreen
 
 # A FormDialog that keeps its error line and buttons on a short screen (see thresholds.py).
 from workbench.ui.session import Snapshot
@@ -452,12 +453,7 @@ class WorkshopScreen(AreaScreen):
         if question is None:
             self.app.bell()
             return
-        asked = " ".join(question.text.split())
-        self.remove_after_asking(
-            f"Remove parked question {question.id} ({asked[:60]})?",
-            lambda store, by: operations.remove_question(store, by, question.id),
-            f"question {question.id} removed",
-        )
+        remove_parked_question(self, question)
 
     def action_session(self) -> None:
         """Start a workshop session (led by the editor, with the people present), or end
@@ -580,53 +576,8 @@ class WorkshopScreen(AreaScreen):
             self.workbench.show_status("No question highlighted in the parking lot", error=True)
             self.app.bell()
             return
-        if question.decision is not None:
-            self.workbench.show_status(
-                f"Question {question.id} became decision {question.decision}", error=True
-            )
-            self.app.bell()
-            return
-        if question.resolved:
-            self.edit(
-                lambda store, by: operations.resolve_question(
-                    store, by, question.id, False, seen=question
-                ),
-                f"question {question.id} reopened",
-            )
-            return
-
-        def check(values: Values) -> str | None:
-            if not values["answer"].strip():
-                return "write the answer down: a question is resolved with its answer"
-            return None
-
-        def save(values: Values | None) -> None:
-            if values is None:
-                return
-            answer = values["answer"].strip()
-            if values["then"] == "decide":
-                self._decide_on_the_decisions_screen(question, answer)
-                return
-            self.edit(
-                lambda store, by: operations.resolve_question(
-                    store, by, question.id, answer, seen=question
-                ),
-                f"question {question.id} answered",
-            )
-
-        asked = " ".join(question.text.split())
-        if len(asked) > 60:
-            asked = asked[:59] + "…"
-        self.app.push_screen(
-            FormDialog(
-                f"Resolve question {question.id}",
-                [
-                    FormField("answer", f"Answer to: {asked}", question.answer),
-                    FormField("then", "Then", "answer", "select", THEN_OPTIONS),
-                ],
-                check,
-            ),
-            save,
+        resolve_parked_question(
+            self, question, lambda answer: self._decide_on_the_decisions_screen(question, answer)
         )
 
     def _decide_on_the_decisions_screen(self, question: ParkedQuestion, answer: str) -> None:
