@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SAMPLE_TOML := sample_project/support-assistant.toml
 SAMPLE := sample_project/support-assistant.sqlite
 
-.PHONY: run install sample status test lint typecheck pytest snapshots bench browser clean
+.PHONY: run install sample status test lint typecheck pytest snapshots bench browser pdf-tools clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ bench: $(STAMP)
 # without Chromium those tests are skipped and the summary says so (under CI they fail).
 browser:
 	command -v chromium >/dev/null || { apt-get update && apt-get install -y --no-install-recommends chromium; }
+
+# tests/test_report_pdf.py reads the PDF report with poppler-utils (pdftotext, pdftoppm),
+# skipped where missing (under CI they fail), like the browser tests.
+pdf-tools:
+	command -v pdftoppm >/dev/null || { apt-get update && apt-get install -y --no-install-recommends poppler-utils; }
 
 snapshots: $(STAMP)
 	$(BIN)/pytest -q tests/ui --snapshot-update

@@ -275,7 +275,7 @@ def test_unknown_ids_are_named(cli: Runner, project: Path, args: list[str], miss
         ["tick"],
         ["tick", "p.sqlite", ITEM],
         ["tick", "p.sqlite", ITEM, "--status", "finished"],
-        ["export", "p.sqlite", "--format", "pdf"],
+        ["export", "p.sqlite", "--format", "odt"],
         ["status"],
         ["history", "p.sqlite", "--limit", "0"],
     ],
@@ -426,12 +426,14 @@ def test_export_all_formats_into_a_folder(cli: Runner, project: Path, tmp_path: 
     result = cli("export", project, "--format", "all", "--output-dir", folder)
     assert result.code == 0, result.err
     assert sorted(p.name for p in folder.iterdir()) == [
+        "demo-readiness.docx",
         "demo-readiness.html",
         "demo-readiness.json",
         "demo-readiness.md",
+        "demo-readiness.pdf",
         "demo-readiness.toml",
     ]
-    assert len(result.out.splitlines()) == 4
+    assert len(result.out.splitlines()) == 6
 
 
 def test_export_defaults_to_the_current_folder(

@@ -55,7 +55,14 @@ def test_export_makes_the_output_folder_the_readme_names(
     folder = tmp_path / "readiness-report"
     result = cli("export", project, "--format", "all", "--output-dir", f"{folder}/")
     assert result.code == 0, result.err
-    assert sorted(p.suffix for p in folder.iterdir()) == [".html", ".json", ".md", ".toml"]
+    assert sorted(p.suffix for p in folder.iterdir()) == [
+        ".docx",
+        ".html",
+        ".json",
+        ".md",
+        ".pdf",
+        ".toml",
+    ]
 
 
 def test_export_into_a_folder_whose_parent_is_missing_is_refused(

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 import tomllib
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,10 @@ NAMES = {
     "html": "demo-readiness.html",
     "json": "demo-readiness.json",
     "toml": "demo-readiness.toml",
+    "pdf": "demo-readiness.pdf",
+    "docx": "demo-readiness.docx",
 }
+BINARY = {"pdf", "docx"}
 OLD = "the report from last week\n"
 
 
@@ -50,6 +54,17 @@ def refused(result, *expected: str) -> str:
     for text in expected:
         assert text in result.err
     return result.err
+
+
+def whole_binary(fmt: str, data: bytes) -> bool:
+    """Whether ``data`` is a whole PDF or Word file (not a prefix of one)."""
+    if fmt == "pdf":
+        return data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return archive.testzip() is None and "word/document.xml" in archive.namelist()
+    except zipfile.BadZipFile:
+        return False
 
 
 def complete(fmt: str, text: str) -> bool:
@@ -195,17 +210,21 @@ def same_report(text: str, baseline: str) -> bool:
 def check_targets(out: Path, old: bool, baseline: Path) -> list[str]:
     """Each report is absent (if there was none), the old one, or whole; returns what it saw."""
     seen = []
-    for name in NAMES.values():
+    for fmt, name in NAMES.items():
         target = out / name
         if not target.exists():
             assert not old, f"{name}: the old report vanished"
             seen.append("absent")
             continue
-        text = target.read_text(encoding="utf-8")
-        if text == OLD:
+        data = target.read_bytes()
+        if data == OLD.encode():
             assert old
             seen.append("old")
+        elif fmt in BINARY:
+            assert whole_binary(fmt, data), f"{name}: half a file ({len(data)} bytes)"
+            seen.append("new")
         else:
+            text = data.decode("utf-8")
             whole = (baseline / name).read_text(encoding="utf-8")
             assert same_report(text, whole), f"{name}: half a report ({len(text)} characters)"
             seen.append("new")
@@ -223,7 +242,12 @@ def test_a_killed_export_leaves_the_old_report_or_a_whole_one(tmp_path: Path) ->
     started = time.monotonic()
     assert start_export(project, baseline).wait(timeout=120) == 0
     duration = time.monotonic() - started
-    assert all(complete(fmt, (baseline / n).read_text("utf-8")) for fmt, n in NAMES.items())
+    assert all(
+        whole_binary(fmt, (baseline / n).read_bytes())
+        if fmt in BINARY
+        else complete(fmt, (baseline / n).read_text("utf-8"))
+        for fmt, n in NAMES.items()
+    )
 
     rng = random.Random(5)
     outcomes: list[str] = []

@@ -280,16 +280,18 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from workbench.export import export_reports
+    from workbench.reports import FORMATS
 
     formats = args.format or ["html"]
     if "all" in formats:
-        formats = ["md", "html", "json", "toml"]
+        formats = list(FORMATS)
     with _open(args.path) as store:
         written = export_reports(
             store,
             formats,
             output=Path(args.output) if args.output else None,
             output_dir=Path(args.output_dir) if args.output_dir else None,
+            paper=args.paper,
         )
     for fmt, path in written:
         print(f"{fmt:>4}: {path.resolve()}")
@@ -885,8 +887,11 @@ def build_parser() -> Parser:
     p.add_argument(
         "--format",
         action="append",
-        choices=["md", "html", "json", "toml", "all"],
-        help="md, html, json, toml or all (repeatable; default html)",
+        choices=["md", "html", "pdf", "docx", "json", "toml", "all"],
+        help="md, html, pdf, docx (Word), json, toml or all (repeatable; default html)",
+    )
+    p.add_argument(
+        "--paper", choices=["a4", "letter"], default="a4", help="the PDF's page size (default a4)"
     )
     p.add_argument("-o", "--output", metavar="FILE", help="the file to write (one format)")
     p.add_argument("--output-dir", metavar="DIR", help="the folder to write into")

@@ -21,6 +21,7 @@ def export_reports(
     output: Path | None = None,
     output_dir: Path | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    paper: str = "a4",
 ) -> list[tuple[str, Path]]:
     """Render the report in each format and write it atomically; returns (format, path) pairs.
 
@@ -41,7 +42,7 @@ def export_reports(
             raise ExportError(f"{output_dir}: is not a folder; give a folder for --output-dir")
         made = _make_folder(output_dir)
     try:
-        return _export(store, formats, output, folder, output_dir, progress)
+        return _export(store, formats, output, folder, output_dir, progress, paper)
     except BaseException:
         if made is not None:  # (a folder made for reports that were not written goes too)
             with contextlib.suppress(OSError):
@@ -67,6 +68,7 @@ def _export(
     folder: Path,
     output_dir: Path | None,
     progress: Callable[[int, int, str], None] | None,
+    paper: str = "a4",
 ) -> list[tuple[str, Path]]:
     project_path = store.path or Path("project.sqlite")
     data, evidence, _ = project_state(store, compare=True)
@@ -86,7 +88,7 @@ def _export(
     for index, (fmt, target) in enumerate(targets):
         if progress:
             progress(index, len(formats), fmt)
-        write_atomic(target, render(report, fmt), inside)
+        write_atomic(target, render(report, fmt, paper), inside)
         written.append((fmt, target))
     if progress:
         progress(len(formats), len(formats), "")

@@ -8,6 +8,7 @@ import os
 import stat
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from workbench.errors import ProjectFileError, WorkbenchError
 from workbench.vocab import APPLICATION_ID, SCHEMA_VERSION, SQLITE_MAGIC
@@ -103,8 +104,9 @@ def set_aside_journal(path: Path) -> Path | None:
     return target
 
 
-def write_atomic(path: Path, text: str, inside: Path | None = None) -> Path:
-    """Write ``text`` to ``path`` via a temporary file, fsync and rename.
+def write_atomic(path: Path, text: str | bytes, inside: Path | None = None) -> Path:
+    """Write ``text`` (or a binary document's bytes) to ``path`` via a temporary file,
+    fsync and rename.
 
     A failure (or a kill) leaves the old file or none, never half a file.
     Refuses to write through a symbolic link or over a workbench project file
@@ -116,7 +118,7 @@ def write_atomic(path: Path, text: str, inside: Path | None = None) -> Path:
         # /dev/null, /dev/stdout, a terminal: written in place (renaming a file over one
         # would replace the device node, as root, for every program on the machine)
         try:
-            with path.open("w", encoding="utf-8", newline="\n") as handle:
+            with _opened(path.open, text) as handle:
                 handle.write(text)
         except OSError as error:
             raise ExportError(f"{path}: cannot write it ({error.strerror})") from None
@@ -129,7 +131,7 @@ def write_atomic(path: Path, text: str, inside: Path | None = None) -> Path:
     except OSError as error:
         raise ExportError(f"{folder}: cannot write here ({error.strerror})") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        with _opened(lambda *a, **k: os.fdopen(fd, *a, **k), text) as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
@@ -150,6 +152,13 @@ def write_atomic(path: Path, text: str, inside: Path | None = None) -> Path:
         finally:
             os.close(dir_fd)
     return path
+
+
+def _opened(opener: Any, content: str | bytes) -> Any:
+    """A handle for ``content``: binary for bytes, UTF-8 text with LF line ends for text."""
+    if isinstance(content, bytes):
+        return opener("wb")
+    return opener("w", encoding="utf-8", newline="\n")
 
 
 def check_project_file(path: Path) -> None:

@@ -27,6 +27,8 @@ FORMAT_LABELS = {
     "toml": "TOML (.toml): the whole project, re-importable",
 }
 DEFAULT_FORMATS = ("html",)
+# (the formats the screen offers, in this order)
+UI_FORMATS = tuple(fmt for fmt in FORMATS if fmt in FORMAT_LABELS)
 
 
 class FormatBox(Checkbox):
@@ -88,7 +90,7 @@ class ExportScreen(AreaScreen):
         with Vertical(id="export-form"):
             yield Label("Formats (↑ ↓ move, space ticks one)", classes="section-title")
             with Vertical(id="export-formats"):
-                for fmt in FORMATS:
+                for fmt in UI_FORMATS:
                     yield FormatBox(
                         FORMAT_LABELS.get(fmt, fmt), fmt in DEFAULT_FORMATS, id=f"format-{fmt}"
                     )
@@ -118,7 +120,7 @@ class ExportScreen(AreaScreen):
     # ------------------------------------------------------------ choices
 
     def formats(self) -> list[str]:
-        return [fmt for fmt in FORMATS if self.query_one(f"#format-{fmt}", Checkbox).value]
+        return [fmt for fmt in UI_FORMATS if self.query_one(f"#format-{fmt}", Checkbox).value]
 
     def folder(self) -> Path:
         text = self.query_one("#export-folder", Input).value.strip() or self.default_folder()
