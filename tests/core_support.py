@@ -48,8 +48,16 @@ def memory_store(risk: Risk = "medium", name: str = "Demo") -> Store:
     return Store.memory(data, TEMPLATE_PATH.read_text(encoding="utf-8"), by="creator")
 
 
-def fill_everything(store: Store, by: str = "filler") -> None:
-    """Satisfy every readiness check through the same edits the UI and the CLI make."""
+def sign_everything(store: Store, by: str = "signer") -> None:
+    """Every sign-off the project's risk level needs, of the content as it is now."""
+    risk = store.get("project").risk
+    for role in operations.required_signoffs(store.template(), risk):
+        operations.sign_off(store, role, f"{by} ({role})")
+
+
+def fill_everything(store: Store, by: str = "filler", sign: bool = True) -> None:
+    """Satisfy every readiness check through the same edits the UI and the CLI make
+    (with ``sign``, the required sign-offs last, so they are of the content as filled)."""
     data = store.load()
     for item in data.checklist:
         operations.tick(store, item.id, "done", by, evidence=f"evidence for {item.id}")
@@ -77,6 +85,8 @@ def fill_everything(store: Store, by: str = "filler") -> None:
     for measure in data.oversight.measures:
         store.update("measure", measure.id, {"status": "in_place"}, by)
     operations.decide(store, by, title="Go live", decision="Ship it", rationale="All green")
+    if sign:
+        sign_everything(store)
 
 
 def integrity(path: Path) -> str:

@@ -28,6 +28,8 @@ def test_the_benchmark_suite_runs_and_reports_every_figure(tmp_path: Path) -> No
         "import",
         "workbench check",
         "export --format html",
+        "export --format pdf",
+        "export --format docx",
         "screen switch",
         "peak memory",
         "results browser: first paint",

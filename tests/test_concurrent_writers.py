@@ -181,6 +181,7 @@ def test_two_processes_opening_old_files_at_once_migrate_each_once(project: Path
             "0006_runs_of_any_tool",
             "0007_alert_notes",
             "0008_workshop_record",
+            "0009_governance",
         ], path
 
 

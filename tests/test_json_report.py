@@ -27,6 +27,8 @@ TOP_LEVEL = {
     "parking_lot",
     "workshop",
     "sessions",
+    "governance",
+    "since",
     "guide",
     "generated_at",
 }

@@ -117,7 +117,15 @@ def test_schema_1_file_is_backed_up_then_migrated(tmp_path: Path, template_text:
     assert len(list_backups(path)) == 1
 
 
-UNDO_0008 = """
+UNDO_0009 = """
+    DROP TABLE signoffs;
+    DROP TABLE threshold_fixes;
+    DROP TABLE actions;
+    DELETE FROM _sqlite_migrations WHERE name = '0009_governance';
+"""
+UNDO_0008 = (
+    UNDO_0009
+    + """
     DROP TABLE sessions;
     ALTER TABLE decisions DROP COLUMN consequences;
     ALTER TABLE parking_lot DROP COLUMN answer;
@@ -127,10 +135,11 @@ UNDO_0008 = """
     ALTER TABLE rollback_options DROP COLUMN test_note;
     DELETE FROM _sqlite_migrations WHERE name = '0008_workshop_record';
 """
+)
 
 
 def downgrade_to_schema_1(path: Path) -> None:
-    """Undo migrations 0008 to 0002 by hand, as if the file had been written by release 1.
+    """Undo migrations 0009 to 0002 by hand, as if the file had been written by release 1.
 
     (0004's index and 0006's columns go with the results and runs tables; 0005 only dropped
     indexes.)"""
@@ -226,3 +235,27 @@ def test_an_alerts_stock_words_give_way_to_words_from_its_value(tmp_path: Path) 
     assert alerts["latency"].condition == "the average over requests"
     assert alerts["cost-spike"].condition == "only in office hours"
     assert pragmas(path) == (APPLICATION_ID, SCHEMA_VERSION)
+
+
+def test_a_release_8_project_gains_signoffs_and_keeps_its_content(
+    tmp_path: Path, cli: Runner
+) -> None:
+    """0009 adds sign-offs, the thresholds' fixings and action items, all empty: an old
+    project opens with no sign-off, thresholds not yet fixed, and can be signed."""
+    path = tmp_path / "v8.sqlite"
+    with operations.create_project(path, name="Old", risk="medium", by="ana") as store:
+        operations.tick(store, ITEM, "done", "ana", evidence="kept")
+        before = store.load()
+    conn = sqlite3.connect(path)
+    try:
+        conn.executescript(UNDO_0009 + "PRAGMA user_version = 8;")
+        conn.commit()
+    finally:
+        conn.close()
+    assert pragmas(path)[1] == 8
+    assert cli("signoff", path, "--role", "product owner", "--by", "Dana").code == 0
+    assert pragmas(path) == (APPLICATION_ID, SCHEMA_VERSION)
+    with Store.open(path) as store:
+        after = store.load()
+    assert after.checklist == before.checklist
+    assert [s.by for s in after.signoffs] == ["Dana"] and after.threshold_fixes == []

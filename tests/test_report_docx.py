@@ -8,6 +8,7 @@ import io
 import shutil
 import subprocess
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,17 @@ from workbench import operations
 from workbench.invisible import reveal_invisible
 from workbench.models import EscalationStep
 from workbench.reports import build_report
+from workbench.reports.approval_words import (
+    HISTORY_COLUMNS,
+    SIGNOFF_COLUMNS,
+    THRESHOLD_CHANGE_COLUMNS,
+    digest_words,
+    fixed_words,
+    point_text,
+    signoff_line,
+    signoff_summary,
+    summary_points,
+)
 from workbench.reports.docx import SUMMARY_OPEN_POINTS, render_docx
 from workbench.reports.evidence_words import RUN_HEADERS
 from workbench.reports.model import Report
@@ -161,7 +173,7 @@ def test_the_summary_page_holds_the_verdict_and_every_blocker(sample: bytes) -> 
     assert page[1].startswith("Verdict: NO-GO. 2 blockers must be resolved")
     assert "Risk level: medium" in page
     assert any(line.startswith("System: Drafts replies") for line in page)
-    blockers = page[page.index("Blockers") + 1 : page.index("Open points")]
+    blockers = page[page.index("Blockers") + 1 : page.index("Action items")]
     assert blockers == [
         "Quality thresholds: Hallucination rate measured 6.36%, which misses the target < 5%",
         "Quality thresholds: Error rate has no written reasoning, so the threshold is not defined",
@@ -175,15 +187,16 @@ def test_the_summary_matches_the_verdict_of_the_model(filled: Report) -> None:
     page = [p.text for p in summary_page(document)]
     r = filled.readiness
     assert page[1].startswith(f"Verdict: {verdict_title(r)}.")
-    blockers = page[page.index("Blockers") + 1 : page.index("Open points")]
-    assert blockers == [f"{area_title(b.area)}: {b.reason}" for b in r.blockers]
+    blockers = page[page.index("Blockers") + 1 : page.index("Action items")]
+    assert blockers == [f"{area_title(b.area)}: {point_text(b)}" for b in r.blockers]
     assert r.blockers
 
 
 def test_the_summary_shows_the_evidence_behind_each_threshold(filled: Report) -> None:
     page = [p.text for p in summary_page(read(render_docx(filled)))]
-    evidence = page[page.index("Evidence behind each threshold") + 1 :]
+    evidence = page[page.index("Evidence behind each threshold") + 1 : -1]
     assert len([line for line in evidence if line]) == len(filled.thresholds)
+    assert page[-1] == fixed_words(filled.governance)  # one short line under the evidence
     accuracy = next(t for t in filled.thresholds if t.metric == "accuracy")
     line = next(line for line in evidence if line.startswith(f"{accuracy.name}:"))
     assert describe_target(accuracy.comparator, accuracy.target, accuracy.unit) in line
@@ -196,10 +209,12 @@ def test_the_summary_shows_the_evidence_behind_each_threshold(filled: Report) ->
 def test_the_summary_caps_a_long_list_of_open_points(filled: Report) -> None:
     points = filled.readiness.open_points
     assert len(points) > SUMMARY_OPEN_POINTS
+    _, shown_points, more = summary_points(filled)
+    assert len(shown_points) == SUMMARY_OPEN_POINTS and more == len(points) - SUMMARY_OPEN_POINTS
     page = [p.text for p in summary_page(read(render_docx(filled)))]
-    shown = page[page.index("Open points") + 1 : page.index("Evidence behind each threshold")]
-    assert shown[:-1] == [f"{area_title(b.area)}: {b.reason}" for b in points][:SUMMARY_OPEN_POINTS]
-    assert shown[-1] == f"And {len(points) - SUMMARY_OPEN_POINTS} more: see Open points below."
+    shown = page[page.index("Action items") + 1 : page.index("Sign-off")]
+    assert shown[:-1] == [f"{area_title(b.area)}: {point_text(b)}" for b in shown_points]
+    assert shown[-1] == f"And {more} more under Open points."
 
 
 # ------------------------------------------------------------------ structure
@@ -231,7 +246,8 @@ def test_tables_have_header_rows_that_repeat_on_each_page(sample: bytes) -> None
     assert ("Item", "Status", "Owner", "Evidence", "Not applicable because") in firsts
     assert ("Metric", "Target", "Measured", "Status", "Reasoning") in firsts
     assert RUN_HEADERS in firsts
-    assert ("When", "Who", "What", "Old", "New") in firsts
+    assert HISTORY_COLUMNS in firsts
+    assert SIGNOFF_COLUMNS in firsts  # the sample's required roles, not signed yet
 
 
 def test_table_rows_are_the_models_rows(filled: Report) -> None:
@@ -269,7 +285,9 @@ def test_history_shows_at_most_what_the_markdown_shows() -> None:
     for n in range(HISTORY_LIMIT + 20):
         store.update("workshop", None, {"attendees": [f"person {n}"]}, BY)
     document = read(render_docx(report_of(store)))
-    history = next(t for t in document.tables if t.rows[0].cells[0].text == "When")
+    history = next(
+        t for t in document.tables if tuple(c.text for c in t.rows[0].cells) == HISTORY_COLUMNS
+    )
     assert len(history.rows) == HISTORY_LIMIT + 1
     assert f"The latest {HISTORY_LIMIT} changes, newest first." in texts(document)
 
@@ -359,3 +377,162 @@ def test_libreoffice_opens_it(sample: bytes, tmp_path: Path) -> None:
         capture_output=True,
     )
     assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
+
+
+# ------------------------------------------------------ sign-offs and action items
+
+LATER = "2099-01-31"  # not due yet
+PAST = "2020-01-31"  # overdue
+HOSTILE_NAME = "<b>x</b> [/] \x1b[31m &amp;"
+HOSTILE_NOTE = "<w:t>injected</w:t> ]]> {{ x }} &lt; [bold]x[/bold]"
+LONG_NAME = "Maximiliana" * 18  # one 198-character word
+
+
+def sample_store(tmp_path: Path, results: str | None = "results-v3.csv") -> Store:
+    """The sample project on disk, with ``results`` imported through the operation."""
+    store = operations.create_project(
+        tmp_path / "sample.sqlite", name=None, risk=None, by="maria", from_toml=SAMPLE_TOML
+    )
+    if results is not None:
+        label = results.removeprefix("results-").removesuffix(".csv")
+        operations.import_evidence(store, SAMPLE_TOML.parent / results, "dev", label=label)
+    return store
+
+
+def exported(store: Store) -> Report:
+    """The report as `workbench export` builds it (the sequence of export._export)."""
+    data, evidence, result = operations.project_state(store, compare=True)
+    return build_report(
+        data,
+        store.template(),
+        store.history(limit=250),
+        generated_at=GENERATED,
+        evidence=evidence,
+        record=result.governance,
+    )
+
+
+def table_with(document: Any, headers: Sequence[str]) -> Any:
+    return next(t for t in document.tables if tuple(c.text for c in t.rows[0].cells) == headers)
+
+
+def section_text(document: Any, title: str) -> list[str]:
+    """The paragraphs under the Heading 1 ``title``, up to the next one."""
+    out: list[str] = []
+    inside = False
+    for p in document.paragraphs:
+        if p.style.name == "Heading 1":
+            inside = p.text == title
+        elif inside:
+            out.append(p.text)
+    return out
+
+
+def test_the_summary_page_shows_action_items_and_sign_offs(tmp_path: Path) -> None:
+    store = sample_store(tmp_path)
+    operations.sign_off(store, "product owner", "Dana Ruiz", note="approved in the workshop")
+    before = exported(store).readiness
+    blocker, point = before.blockers[0], before.open_points[0]
+    operations.assign(store, blocker.key, "maria", owner="Dev Patel", due=LATER)
+    operations.assign(store, point.key, "maria", owner="Lena Schultz", due=PAST)
+    report = exported(store)
+    g = report.governance
+    page = [p.text for p in summary_page(read(render_docx(report)))]
+    blockers = page[page.index("Blockers") + 1 : page.index("Action items")]
+    assert blockers == [f"{area_title(b.area)}: {point_text(b)}" for b in report.readiness.blockers]
+    assert any("owner Dev Patel" in line and LATER in line for line in blockers)
+    actions = page[page.index("Action items") + 1 : page.index("Sign-off")]
+    assigned = next(p for p in report.readiness.open_points if p.key == point.key)
+    assert f"{area_title(assigned.area)}: {point_text(assigned)}" == actions[0]  # lifted first
+    assert "Lena Schultz" in actions[0] and PAST in actions[0] and "OVERDUE" in actions[0]
+    signoffs = page[page.index("Sign-off") + 1 : page.index("Evidence behind each threshold")]
+    assert signoffs[0] == signoff_summary(g)
+    assert [signoff_line(s) for s in g.signoffs] == signoffs[1 : 1 + len(g.signoffs)]
+    missing = signoffs[1 + len(g.signoffs) :]
+    assert [line.split(":")[0] for line in missing] == g.missing_roles
+    assert all(": not signed" in line for line in missing)
+    assert "engineering lead: not signed" in missing
+
+
+def test_a_sign_off_then_one_edit_is_stale(tmp_path: Path) -> None:
+    store = sample_store(tmp_path)
+    operations.sign_off(store, "product owner", "Dana Ruiz")
+    operations.tick(store, "testing.edge-cases", "done", "maria", evidence="48 of 50")
+    report = exported(store)
+    (signoff,) = report.governance.signoffs
+    assert signoff.stale and signoff.changes_after == 1
+    document = read(render_docx(report))
+    page = [p for p in summary_page(document) if p.text.startswith("Dana Ruiz (product owner)")]
+    assert len(page) == 1 and "STALE" in page[0].text and "1 change(s) since" in page[0].text
+    assert all(r.bold for r in page[0].runs)  # and it stands out
+    table = table_with(document, SIGNOFF_COLUMNS)
+    stale = [c.text for c in table.rows[1].cells]
+    assert stale[0] == "product owner" and stale[1] == "Dana Ruiz"
+    assert "STALE" in stale[4] and "1 change(s) since" in stale[4]
+    assert all(r.bold for cell in table.rows[1].cells for r in cell.paragraphs[0].runs)
+    under = section_text(document, "Sign-off")
+    assert signoff_summary(report.governance) in under
+    assert digest_words(report.governance) in under
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert headings.index("Sign-off") == headings.index("Open points") + 1
+
+
+def test_a_target_loosened_after_the_import_is_listed_with_the_run_seen(tmp_path: Path) -> None:
+    store = sample_store(tmp_path, "results-v2.csv")  # hallucination 8.5%: misses < 5%
+    operations.set_target(store, "maria", "hallucination_rate", "<", 0.10, seen=None)
+    report = exported(store)
+    document = read(render_docx(report))
+    table = table_with(document, THRESHOLD_CHANGE_COLUMNS)
+    (row,) = [[c.text for c in r.cells] for r in list(table.rows)[1:]]
+    assert row[2] == "Hallucination rate" and row[4].startswith("run 1")
+    assert "LOOSENED" in row[3] and "5%" in row[3] and "10%" in row[3]
+    under = section_text(document, "Quality thresholds")
+    assert fixed_words(report.governance) in under
+    loosened = next(p for p in report.readiness.open_points if "loosened" in p.reason)
+    assert f"{area_title(loosened.area)}: {point_text(loosened)}" in section_text(
+        document, "Open points"
+    )
+
+
+def test_an_overdue_action_says_overdue(tmp_path: Path) -> None:
+    store = sample_store(tmp_path)
+    point = exported(store).readiness.open_points[-1]
+    operations.assign(store, point.key, "maria", owner="Lena Schultz", due=PAST)
+    report = exported(store)
+    assigned = next(p for p in report.readiness.open_points if p.key == point.key)
+    line = f"{area_title(assigned.area)}: {point_text(assigned)}"
+    assert assigned.overdue and "OVERDUE" in line
+    document = read(render_docx(report))
+    assert line in [p.text for p in summary_page(document)]
+    assert line in section_text(document, "Open points")
+
+
+def test_history_is_one_readable_line_a_change_without_bookkeeping(tmp_path: Path) -> None:
+    store = sample_store(tmp_path)
+    operations.tick(store, "testing.edge-cases", "done", "maria", evidence="48 of 50")
+    document = read(render_docx(exported(store)))
+    table = table_with(document, HISTORY_COLUMNS)
+    cells = [c.text for row in list(table.rows)[1:] for c in row.cells]
+    assert any("48 of 50" in c for c in cells)
+    for word in ("updated_at", "updated_by", "updated at", "updated by"):
+        assert not any(word in c for c in cells)
+
+
+def test_hostile_sign_off_text_stays_literal(tmp_path: Path) -> None:
+    store = sample_store(tmp_path)
+    operations.sign_off(store, "product owner", HOSTILE_NAME, note=HOSTILE_NOTE)
+    operations.sign_off(store, "engineering lead", LONG_NAME, note="x" * 3000)
+    data = render_docx(exported(store))
+    document = read(data)
+    shown = "<b>x</b> [/] ⟨U+001B⟩[31m &amp;"
+    page = [p.text for p in summary_page(document)]
+    assert any(
+        line.startswith(f"{shown} (product owner)") and HOSTILE_NOTE in line for line in page
+    )
+    assert any(line.startswith(f"{LONG_NAME} (engineering lead)") for line in page)
+    table = table_with(document, SIGNOFF_COLUMNS)
+    assert table.rows[1].cells[1].text == f"{shown} ({HOSTILE_NOTE})"
+    assert table.rows[2].cells[1].text.startswith(LONG_NAME)
+    assert all("\x1b" not in text for text in texts(document))
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
+    assert b"<w:t>injected</w:t>" not in xml

@@ -352,7 +352,10 @@ def unescaped_page(
     monkeypatch.setattr(html_report, "environment", lambda: unsafe)
     store = report_folder.store
     data, evidence, _ = project_state(store)
-    report = build_report(data, store.template(), store.history(limit=100_000), evidence=evidence)
+    # (no history: its lines cut long values, and a payload cut inside an attribute, a
+    # meta refresh whose quote is gone, sends an unescaped page somewhere else before it
+    # can be looked at; the escaped report's history is checked with everything else)
+    report = build_report(data, store.template(), [], evidence=evidence)
     page = html_report.render_html(report)
     monkeypatch.undo()
     assert "<script>" in page  # the escaping really is off

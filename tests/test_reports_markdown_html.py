@@ -388,7 +388,7 @@ def test_markdown_tables_keep_their_columns(filled: Report, attacked: Report) ->
 def test_markdown_sections_content(filled: Report) -> None:
     md = render_markdown(filled)
     assert "### Decision 1: Shadow for two weeks (superseded by decision 2)" in md
-    assert "| Disable the feature flag |" in md and "| 2026-04-30 |" in md
+    assert "| Disable the feature flag |" in md and "last tested — → 2026-04-30 |" in md
     assert "| Week 1 | 5% | No critical issues have appeared | Passed |" in md
     assert "- **Shadow mode**: Two weeks on live tickets" in md
     assert "**Q1:** Who signs off the bias waiver?" in md
@@ -423,7 +423,7 @@ def test_markdown_history_is_the_latest_50(filled: Report) -> None:
     report = report_of(store)
     md = render_markdown(report)
     assert f"The latest {HISTORY_LIMIT} changes, newest first." in md
-    assert f"| dataset: planned\\_size | {HISTORY_LIMIT - 1} | {HISTORY_LIMIT} |" in md
+    assert f"| test-set plan: planned size {HISTORY_LIMIT - 1} → {HISTORY_LIMIT} |" in md
     assert "created project" not in md
     history_rows = md.split("## History")[1].count("\n| 2")
     assert history_rows == HISTORY_LIMIT

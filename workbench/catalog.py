@@ -77,6 +77,8 @@ class RiskLevel(Model):
     title: str
     description: Text = ""
     min_test_cases: Annotated[int, Field(ge=1)]
+    # the roles whose sign-off a project at this level needs (none: no sign-off asked)
+    signoffs: list[Annotated[str, Field(min_length=1, max_length=200)]] = []
 
 
 class TemplateThreshold(Model):

@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 from workbench import __version__
-from workbench.errors import WorkbenchError
+from workbench.errors import InvalidValueError, WorkbenchError
 from workbench.invisible import escape_invisible_json, reveal_controls
-from workbench.vocab import ITEM_STATUSES, RISKS
+from workbench.vocab import COMPARATORS, ITEM_STATUSES, RISKS
 
 if TYPE_CHECKING:
     from workbench.store import Store
@@ -265,14 +265,37 @@ def cmd_check(args: argparse.Namespace) -> int:
             Path(args.junit), render_junit(data.project.name, result, args.allow_conditional)
         )
     ok = result.verdict == "go" or (result.verdict == "conditional" and args.allow_conditional)
+    record = result.governance
+    unsigned = record.missing_roles if args.require_signoff else []
+    overdue = (
+        [p for p in result.blockers + result.open_points if p.overdue]
+        if args.fail_on_overdue
+        else []
+    )
+    ok = ok and not unsigned and not overdue
     if args.json:
-        _print_json(result.model_dump(mode="json"))
+        _print_json(
+            {
+                **result.model_dump(mode="json"),
+                "signoffs": [s.model_dump(mode="json") for s in record.signoffs],
+                "missing_signoffs": record.missing_roles,
+                "ok": ok,
+            }
+        )
         return EXIT_OK if ok else EXIT_NOT_READY
     print(f"{_v(data.project.name)}: {VERDICT_TITLES[result.verdict]}")
     for blocker in result.blockers:
         print(f"  blocker: {_v(blocker.reason)}   [{_v(blocker.where)}]")
     if result.verdict == "conditional":
         print(f"  {len(result.open_points)} open point(s); see: workbench status {args.path}")
+    for role in unsigned:
+        latest = record.latest(role)
+        state = "stale" if latest else "missing"
+        print(f"  sign-off {state}: {_v(role)} (workbench signoff {args.path} --role {role!r})")
+    for point in overdue:
+        print(
+            f"  overdue since {point.due}: {_v(point.reason)} (owner {_v(point.owner or 'none')})"
+        )
     if args.junit:
         print(f"JUnit report written to {args.junit}")
     return EXIT_OK if ok else EXIT_NOT_READY
@@ -292,6 +315,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             output=Path(args.output) if args.output else None,
             output_dir=Path(args.output_dir) if args.output_dir else None,
             paper=args.paper,
+            since=Path(args.since) if args.since else None,
         )
     for fmt, path in written:
         print(f"{fmt:>4}: {path.resolve()}")
@@ -344,6 +368,24 @@ def cmd_measure(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_target(args: argparse.Namespace) -> int:
+    from workbench.operations import set_reasoning, set_target
+    from workbench.units import format_value, parse_value
+
+    with _open(args.path) as store, store.write():
+        threshold = store.get("threshold", args.metric)
+        try:
+            value = parse_value(args.value, threshold.unit)
+        except ValueError as error:
+            raise UsageError(f"{args.metric}: {error}") from None
+        threshold = set_target(store, _user(args), args.metric, args.comparator, value, seen=None)
+        if args.reasoning is not None:
+            threshold = set_reasoning(store, _user(args), args.metric, args.reasoning, seen=None)
+    target = f"{threshold.comparator} {format_value(threshold.target, threshold.unit)}"
+    print(f"Saved: {_v(threshold.name)} target {target}.")
+    return EXIT_OK
+
+
 def cmd_decide(args: argparse.Namespace) -> int:
     from workbench.operations import decide
 
@@ -365,6 +407,78 @@ def cmd_decide(args: argparse.Namespace) -> int:
         )
     extra = f", superseding decision {record.supersedes}" if record.supersedes else ""
     print(f"Saved: decision {record.id} ({record.status}){extra}.")
+    return EXIT_OK
+
+
+def cmd_signoff(args: argparse.Namespace) -> int:
+    from workbench.operations import project_state, sign_off
+
+    with _open(args.path) as store:
+        signoff = sign_off(store, args.role, args.by, args.note or "")
+        record = project_state(store)[2].governance
+    print(
+        f"Signed off: {_v(signoff.by)} as {_v(signoff.role)}, {signoff.signed_at}; "
+        f"content sha256 {signoff.digest[:16]}…"
+    )
+    if record.missing_roles:
+        print(f"Still to sign: {_v(', '.join(record.missing_roles))}")
+    return EXIT_OK
+
+
+def cmd_fix_thresholds(args: argparse.Namespace) -> int:
+    from workbench.operations import fix_thresholds
+
+    with _open(args.path) as store:
+        fix = fix_thresholds(store, _user(args), args.note or "fixed by hand")
+    print(
+        f"Fixed {len(fix.targets)} threshold(s) on {fix.fixed_at[:10]} "
+        f"(sha256 {fix.digest[:16]}…): every report lists any change made after this."
+    )
+    return EXIT_OK
+
+
+def cmd_actions(args: argparse.Namespace) -> int:
+    from workbench.operations import project_state
+
+    with _open(args.path) as store:
+        result = project_state(store)[2]
+    points = result.blockers + result.open_points
+    if args.json:
+        _print_json([{"number": n, **p.model_dump(mode="json")} for n, p in enumerate(points, 1)])
+        return EXIT_OK
+    if not points:
+        print("No blockers and no open points: nothing to assign.")
+        return EXIT_OK
+    width = len(str(len(points)))
+    for number, point in enumerate(points, 1):
+        kind = "blocker" if number <= len(result.blockers) else "open"
+        owner = point.owner or "no owner"
+        due = f", due {point.due}" + (" (OVERDUE)" if point.overdue else "") if point.due else ""
+        print(f"{number:>{width}}. [{kind}] {_v(point.reason)}")
+        print(f"{'':>{width}}  {_v(owner)}{due}   [{_v(point.key)}]")
+    print(
+        f"\nGive one an owner and a due date: "
+        f"workbench assign {args.path} N --owner NAME --due DATE"
+    )
+    return EXIT_OK
+
+
+def cmd_assign(args: argparse.Namespace) -> int:
+    from workbench.operations import assign, open_point, unassign
+
+    with _open(args.path) as store:
+        point = open_point(store, args.point)
+        if args.clear:
+            unassign(store, point.key, _user(args))
+            print(f"Cleared the action item for: {_v(point.reason)}")
+            return EXIT_OK
+        if args.owner is None and args.due is None and args.note is None:
+            raise InvalidValueError("say what to set: --owner NAME, --due DATE or --note TEXT")
+        action = assign(
+            store, point.key, _user(args), owner=args.owner, due=args.due, note=args.note
+        )
+    due = f", due {action.due}" if action.due else ""
+    print(f"Saved: {_v(action.owner or 'no owner')}{due} for: {_v(point.reason)}")
     return EXIT_OK
 
 
@@ -602,12 +716,8 @@ def _delimiter(text: str) -> str:
 def _import_results(args: argparse.Namespace) -> int:
     from workbench.evaluation.evidence import measure_threshold, measured_by_runs
     from workbench.evaluation.rows import ReadOptions, parse_mapping
-    from workbench.evaluation.runs import (
-        AlreadyImported,
-        ImportRefused,
-        import_results,
-        list_runs,
-    )
+    from workbench.evaluation.runs import AlreadyImported, ImportRefused, list_runs
+    from workbench.operations import import_evidence
     from workbench.units import format_value
 
     columns, metrics = parse_mapping(args.map or [])
@@ -620,7 +730,7 @@ def _import_results(args: argparse.Namespace) -> int:
     )
     with _open(args.path) as store:
         try:
-            report = import_results(
+            report = import_evidence(
                 store,
                 Path(args.file),
                 _user(args),
@@ -759,6 +869,17 @@ def _change_text(change: Any) -> str:
     return verdict.upper() + (f": {why}" if why else "")
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    from workbench.reports.changes import changes_text, load_report, report_changes
+
+    changes = report_changes(load_report(Path(args.old)), load_report(Path(args.new)))
+    if args.json:
+        _print_json(changes.model_dump(mode="json"))
+    else:
+        print(changes_text(changes))
+    return EXIT_OK
+
+
 def cmd_sizing(args: argparse.Namespace) -> int:
     from workbench.evaluation import sizing
 
@@ -881,6 +1002,42 @@ def build_parser() -> Parser:
     p.add_argument("--junit", metavar="FILE", help="also write JUnit XML here")
     p.add_argument("--allow-conditional", action="store_true", help="pass on conditional")
     p.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    p.add_argument(
+        "--require-signoff",
+        action="store_true",
+        help="fail unless every sign-off the risk level needs is there and not stale",
+    )
+    p.add_argument(
+        "--fail-on-overdue", action="store_true", help="fail if an action item is past due"
+    )
+
+    p = command("signoff", cmd_signoff, "sign off the project as it is now, in a role")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--role", required=True, help="the role signing: 'product owner', 'security'…")
+    p.add_argument("--by", required=True, metavar="NAME", help="who signs")
+    p.add_argument(
+        "--note", metavar="TEXT", help="what the sign-off is conditional on, if anything"
+    )
+
+    p = command(
+        "fix-thresholds", cmd_fix_thresholds, "record the thresholds as agreed, before evidence"
+    )
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--note", metavar="TEXT", help="how they were agreed (default: fixed by hand)")
+    by(p)
+
+    p = command("actions", cmd_actions, "list blockers and open points with owners and due dates")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--json", action="store_true", help="print them as JSON")
+
+    p = command("assign", cmd_assign, "give a blocker or open point an owner and a due date")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("point", metavar="POINT", help="its number in `workbench actions`, or its key")
+    p.add_argument("--owner", metavar="NAME", help="who will close it")
+    p.add_argument("--due", metavar="DATE", help="by when: 2026-12-31 ('' clears it)")
+    p.add_argument("--note", metavar="TEXT", help="what will be done")
+    p.add_argument("--clear", action="store_true", help="remove its owner, due date and note")
+    by(p)
 
     p = command("export", cmd_export, "write the readiness report")
     p.add_argument("path", metavar="PROJECT")
@@ -895,6 +1052,11 @@ def build_parser() -> Parser:
     )
     p.add_argument("-o", "--output", metavar="FILE", help="the file to write (one format)")
     p.add_argument("--output-dir", metavar="DIR", help="the folder to write into")
+    p.add_argument(
+        "--since",
+        metavar="OLD.json",
+        help="an earlier JSON report: add what changed since it to every format",
+    )
 
     p = command("tick", cmd_tick, "set a checklist item's status")
     p.add_argument("path", metavar="PATH")
@@ -911,6 +1073,14 @@ def build_parser() -> Parser:
     p.add_argument("value", metavar="VALUE", help="0.93 or 93%% for a rate; 2.5 or 2.5s for a time")
     p.add_argument("--n", type=_positive_int, metavar="CASES", help="how many cases it is from")
     p.add_argument("--source", metavar="TEXT", help="where the figure comes from")
+    by(p)
+
+    p = command("target", cmd_target, "set a threshold's target (and why)")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("metric", metavar="METRIC")
+    p.add_argument("comparator", choices=COMPARATORS, metavar="COMPARATOR", help="> >= < <=")
+    p.add_argument("value", metavar="VALUE", help="0.9 or 90%% for a rate; 3 or 3s for a time")
+    p.add_argument("--reasoning", metavar="TEXT", help="why the target is where it is")
     by(p)
 
     p = command("decide", cmd_decide, "add a decision to the decision log")
@@ -1043,6 +1213,11 @@ def build_parser() -> Parser:
     p.add_argument("after", metavar="RUN_B", type=_positive_int, nargs="?")
     p.add_argument("--json", action="store_true")
     p.add_argument("--fail-on-regression", action="store_true", help="exit 1 on a regression")
+
+    p = command("diff", cmd_diff, "what changed between two JSON readiness reports")
+    p.add_argument("old", metavar="OLD.json")
+    p.add_argument("new", metavar="NEW.json")
+    p.add_argument("--json", action="store_true")
 
     p = command("sizing", cmd_sizing, "how many test cases show a rate meets a target")
     p.add_argument("--target", type=_rate_or_number, required=True, metavar="RATE")

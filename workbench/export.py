@@ -6,10 +6,13 @@ import contextlib
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from workbench.files import ExportError, check_target, write_atomic
 from workbench.operations import project_state
 from workbench.reports import FORMATS, build_report, default_filename, render
+from workbench.reports.changes import TOPIC_TITLES, load_report, report_changes
+from workbench.reports.model import ChangesSince, SinceGroup
 from workbench.reports.wording import HISTORY_LIMIT
 from workbench.store import Store
 
@@ -22,8 +25,11 @@ def export_reports(
     output_dir: Path | None = None,
     progress: Callable[[int, int, str], None] | None = None,
     paper: str = "a4",
+    since: Path | None = None,
 ) -> list[tuple[str, Path]]:
     """Render the report in each format and write it atomically; returns (format, path) pairs.
+
+    ``since`` names an earlier JSON report: every format then says what changed since.
 
     ``output`` names the file (one format only); otherwise each file goes into
     ``output_dir`` (default: the current folder) under a name made from the project's.
@@ -42,7 +48,8 @@ def export_reports(
             raise ExportError(f"{output_dir}: is not a folder; give a folder for --output-dir")
         made = _make_folder(output_dir)
     try:
-        return _export(store, formats, output, folder, output_dir, progress, paper)
+        old = None if since is None else load_report(since)
+        return _export(store, formats, output, folder, output_dir, progress, paper, old)
     except BaseException:
         if made is not None:  # (a folder made for reports that were not written goes too)
             with contextlib.suppress(OSError):
@@ -69,12 +76,26 @@ def _export(
     output_dir: Path | None,
     progress: Callable[[int, int, str], None] | None,
     paper: str = "a4",
+    old: dict[str, Any] | None = None,
 ) -> list[tuple[str, Path]]:
     project_path = store.path or Path("project.sqlite")
-    data, evidence, _ = project_state(store, compare=True)
-    # (the JSON report carries the whole history; the others show only the latest changes)
-    limit = 100_000 if "json" in formats else HISTORY_LIMIT
-    report = build_report(data, store.template(), store.history(limit=limit), evidence=evidence)
+    data, evidence, result = project_state(store, compare=True)
+    # (the JSON report carries the whole history; the others show only the latest changes,
+    # one line a change: a change can be several entries)
+    limit = 100_000 if "json" in formats else HISTORY_LIMIT * 5
+    report = build_report(
+        data,
+        store.template(),
+        store.history(limit=limit),
+        evidence=evidence,
+        record=result.governance,
+    )
+    if old is not None:
+        changes = report_changes(old, report.model_dump(mode="json"))
+        report.since = ChangesSince(
+            report_generated_at=changes.old_generated_at,
+            groups=[SinceGroup(title=TOPIC_TITLES[g.topic], lines=g.lines) for g in changes.groups],
+        )
     targets = [
         (fmt, output if output is not None else folder / default_filename(project_path, fmt))
         for fmt in formats

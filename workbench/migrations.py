@@ -354,6 +354,39 @@ def workshop_record(db: Database) -> None:
     _stamp(db, 8)
 
 
+@project_migrations(name="0009_governance")
+def governance(db: Database) -> None:
+    """What the steering committee relies on: sign-offs (who approved which content, by
+    its digest), the thresholds as fixed before evidence was seen, and action items (an
+    owner and a due date for an open point)."""
+    db.table("signoffs").create(
+        {
+            "id": int,
+            "role": str,
+            "by": str,
+            "note": str,
+            "signed_at": str,
+            "digest": str,
+            "change": int,
+        },
+        pk="id",
+    )
+    db.table("threshold_fixes").create(
+        {
+            "id": int,
+            "fixed_at": str,
+            "by": str,
+            "how": str,
+            "targets": str,
+            "digest": str,
+            "change": int,
+        },
+        pk="id",
+    )
+    db.table("actions").create({"point": str, "owner": str, "due": str, "note": str}, pk="point")
+    _stamp(db, 9)
+
+
 assert len(project_migrations._migrations) == SCHEMA_VERSION, "update vocab.SCHEMA_VERSION"
 
 

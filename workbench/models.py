@@ -390,6 +390,57 @@ class WorkshopSession(Model):
     note: LongText = ""
 
 
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Digest = Annotated[str, Field(pattern=r"^([0-9a-f]{64})?$")]
+
+
+class Signoff(Model):
+    """Someone approving the project as it stood: who, in which role, when, and the
+    digest of the content they approved (so a later edit shows the sign-off as stale).
+    ``change`` is the last change in the history when they signed."""
+
+    id: Annotated[int, Field(ge=1, le=MAX_WHOLE)]
+    role: Name
+    by: Name
+    note: LongText = ""
+    signed_at: str = ""
+    digest: Digest = ""
+    change: Whole = 0
+
+
+class FixedTarget(Model):
+    """One threshold's target and reasoning as they were fixed."""
+
+    metric: Slug
+    name: ShortText = ""
+    comparator: Comparator
+    target: float
+    reasoning: LongText = ""
+
+
+class ThresholdFix(Model):
+    """The thresholds' targets and reasoning recorded before evidence was seen (at the
+    first import, or on purpose), with their digest and the change it was made at."""
+
+    id: Annotated[int, Field(ge=1, le=MAX_WHOLE)]
+    fixed_at: str = ""
+    by: ShortText = ""
+    how: ShortText = ""
+    targets: list[FixedTarget] = []
+    digest: Digest = ""
+    change: Whole = 0
+
+
+class ActionItem(Model):
+    """Who will close an open point of a conditional go, and by when. ``point`` is the
+    open point's key (``Check.key``: where it is and what it checks)."""
+
+    point: Annotated[str, Field(min_length=1, max_length=1000)]
+    owner: ShortText = ""
+    due: dt.date | None = None
+    note: LongText = ""
+
+
 class HistoryEntry(Model):
     id: int
     change: int
@@ -432,6 +483,9 @@ class ProjectData(Model):
     parking_lot: list[ParkedQuestion] = []
     workshop: Workshop = Workshop()
     sessions: list[WorkshopSession] = []
+    signoffs: list[Signoff] = []
+    threshold_fixes: list[ThresholdFix] = []
+    actions: list[ActionItem] = []
 
     @model_validator(mode="after")
     def _unique_ids(self) -> ProjectData:
@@ -456,6 +510,9 @@ class ProjectData(Model):
         check("decision", [d.id for d in self.decisions])
         check("parked question", [q.id for q in self.parking_lot])
         check("workshop session", [s.id for s in self.sessions])
+        check("sign-off", [s.id for s in self.signoffs])
+        check("threshold fixing", [f.id for f in self.threshold_fixes])
+        check("action item", [a.point for a in self.actions])
         ids = {d.id for d in self.decisions}
         for d in self.decisions:
             if d.supersedes is not None and d.supersedes not in ids:

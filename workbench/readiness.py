@@ -13,10 +13,14 @@ the overview, the reports and ``workbench check`` all call ``assess``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
-from typing import Literal
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
 
 from workbench.evaluation.evidence import Evidence, Measured, latest_run, measure_threshold
+from workbench.governance import Governance
 from workbench.models import AREAS, Model, ProjectData
 from workbench.plan_facts import plan_facts
 from workbench.units import format_value
@@ -43,6 +47,11 @@ class Check(Model):
     reason: str = ""
     where: str = ""
 
+    @property
+    def key(self) -> str:
+        """What names this check across edits (an action item is kept under it)."""
+        return f"{self.where}: {self.title}"
+
 
 class AreaScore(Model):
     area: str
@@ -53,9 +62,15 @@ class AreaScore(Model):
 
 
 class Blocker(Model):
+    """A failing check as the verdict lists it, with its action item (if one is set)."""
+
     area: str
     reason: str
     where: str
+    key: str = ""
+    owner: str = ""
+    due: dt.date | None = None
+    overdue: bool = False
 
 
 class Readiness(Model):
@@ -64,13 +79,18 @@ class Readiness(Model):
     blockers: list[Blocker]
     open_points: list[Blocker]
     checks: list[Check]
+    # sign-offs and the thresholds' record the checks read (the report writes it apart)
+    governance: Annotated[Governance, Field(exclude=True)] = Governance()
 
     def score(self, area: str) -> AreaScore:
         return next(s for s in self.scores if s.area == area)
 
 
 def _checks(
-    data: ProjectData, minimums: Mapping[str, int], evidence: Evidence | None
+    data: ProjectData,
+    minimums: Mapping[str, int],
+    evidence: Evidence | None,
+    record: Governance | None = None,
 ) -> list[Check]:
     risk = data.project.risk
     checks: list[Check] = []
@@ -337,18 +357,95 @@ def _checks(
         "the decision log has no accepted decision",
         "decisions",
     )
+    if record is not None:
+        _governance_checks(data, record, add)
     return checks
 
 
+def _governance_checks(data: ProjectData, record: Governance, add: Any) -> None:
+    """A required sign-off missing or stale; a target loosened after a run missed it
+    (until restored, or explained by an accepted decision linked to the threshold)."""
+    for role in record.required_roles:
+        latest = record.latest(role)
+        if latest is None:
+            reason = f"no sign-off by the {role} yet (workbench signoff --role {role!r})"
+        else:
+            since = (
+                f"{latest.changes_after} change(s) since"
+                if latest.changes_after
+                else "the content differs from what was signed"
+            )
+            reason = (
+                f"the {role}'s sign-off by {latest.by} ({latest.signed_at[:10]}) is stale: "
+                f"{since}; sign again"
+            )
+        add("documentation", f"Signed off by the {role}", record.current(role) is not None,
+            reason, "signoffs")  # fmt: skip
+
+    def explained(metric: str, since: str) -> bool:
+        """An accepted decision linked to the threshold, dated on or after ``since``."""
+        return any(
+            d.status == "accepted" and f"threshold:{metric}" in d.links and d.date >= since
+            for d in data.decisions
+        )
+
+    current = {t.metric: t for t in data.thresholds}
+    flagged: set[str] = set()
+    for change in record.thresholds.changes:
+        if not change.loosened_after_miss or change.metric in flagged:
+            continue
+        threshold = current.get(change.metric)
+        restored = (
+            threshold is not None
+            and f"{threshold.comparator} " + format_value(threshold.target, threshold.unit)
+            == change.old
+        )
+        if restored:
+            continue
+        flagged.add(change.metric)
+        add(
+            "thresholds",
+            f"{change.name}: target kept after the evidence",
+            explained(change.metric, change.at[:10]),
+            f"the target of {change.name} was loosened from {change.old} to {change.new} "
+            f"after {change.run_seen} missed it ({change.by}, {change.at[:10]}): restore it, "
+            f"or record why in an accepted decision linked to threshold:{change.metric}",
+            f"thresholds:{change.metric}",
+        )
+
+
 def assess(
-    data: ProjectData, minimums: Mapping[str, int], evidence: Evidence | None = None
+    data: ProjectData,
+    minimums: Mapping[str, int],
+    evidence: Evidence | None = None,
+    record: Governance | None = None,
+    today: dt.date | None = None,
 ) -> Readiness:
     """The verdict, a score per area and the blockers, from the project alone.
 
     ``minimums`` maps a risk level to its minimum test-set size (from the template);
-    ``evidence`` adds the bias and composition checks of the latest run.
+    ``evidence`` adds the bias and composition checks of the latest run; ``record``
+    (sign-offs, the thresholds as fixed) adds a check per required sign-off and one per
+    target loosened after a miss. Action items are matched to the failing checks, and
+    one past its due date on ``today`` is overdue.
     """
-    checks = _checks(data, minimums, evidence)
+    checks = _checks(data, minimums, evidence, record)
+    actions = {a.point: a for a in data.actions}
+    today = today or dt.date.today()
+
+    def listed(c: Check) -> Blocker:
+        action = actions.get(c.key)
+        due = action.due if action else None
+        return Blocker(
+            area=c.area,
+            reason=c.reason,
+            where=c.where,
+            key=c.key,
+            owner=action.owner if action else "",
+            due=due,
+            overdue=due is not None and due < today,
+        )
+
     scores = []
     for area in AREAS:
         mine = [c for c in checks if c.area == area]
@@ -362,15 +459,16 @@ def assess(
                 total=len(mine),
             )
         )
-    blockers = [Blocker(area=c.area, reason=c.reason, where=c.where) for c in checks if c.blocker]
-    open_points = [
-        Blocker(area=c.area, reason=c.reason, where=c.where)
-        for c in checks
-        if not c.passed and not c.blocker
-    ]
+    blockers = [listed(c) for c in checks if c.blocker]
+    open_points = [listed(c) for c in checks if not c.passed and not c.blocker]
     verdict: Verdict = "no_go" if blockers else "conditional" if open_points else "go"
     return Readiness(
-        verdict=verdict, scores=scores, blockers=blockers, open_points=open_points, checks=checks
+        verdict=verdict,
+        scores=scores,
+        blockers=blockers,
+        open_points=open_points,
+        checks=checks,
+        governance=record or Governance(),
     )
 
 

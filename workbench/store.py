@@ -36,6 +36,7 @@ from workbench.errors import (
 )
 from workbench.files import check_project_file, set_aside_journal
 from workbench.models import (
+    ActionItem,
     AlertRule,
     ChecklistItem,
     DatasetPlan,
@@ -58,7 +59,9 @@ from workbench.models import (
     RolloutSettings,
     RolloutStage,
     SeverityLevel,
+    Signoff,
     Threshold,
+    ThresholdFix,
     Workshop,
     WorkshopSession,
     now,
@@ -115,6 +118,11 @@ ENTITIES: dict[str, Entity] = {
         Entity(
             "session", "workshop session", "sessions", WorkshopSession, "id", ("attendees",), "id"
         ),
+        Entity("signoff", "sign-off", "signoffs", Signoff, "id", order="id"),
+        Entity(
+            "fixing", "threshold fixing", "threshold_fixes", ThresholdFix, "id", ("targets",), "id"
+        ),
+        Entity("action", "action item", "actions", ActionItem, "point", order="rowid"),
     )
 }
 
@@ -554,6 +562,9 @@ class Store:
                     parking_lot=self._rows(ENTITIES["question"]),
                     workshop=self._single("workshop"),
                     sessions=self._rows(ENTITIES["session"]),
+                    signoffs=self._rows(ENTITIES["signoff"]),
+                    threshold_fixes=self._rows(ENTITIES["fixing"]),
+                    actions=self._rows(ENTITIES["action"]),
                 )
             except ValidationError as error:
                 raise ProjectFileError(
@@ -687,6 +698,25 @@ class Store:
             ).fetchall()
         return {k: int(n) for k, n in kinds}, {p: int(n) for p, n in people}
 
+    def last_change_id(self) -> int:
+        """The number of the newest change (0 in a project with none)."""
+        with self._guard():
+            return int(self.db.execute("SELECT coalesce(max(id), 0) FROM changes").fetchone()[0])
+
+    def changes_after(self, marks: Sequence[int], leave_out: Sequence[str]) -> dict[int, int]:
+        """For each change number in ``marks``, how many later changes touched records of
+        a kind not in ``leave_out`` (a sign-off's "N changes since")."""
+        holes = ", ".join("?" for _ in leave_out) or "''"
+        sql = (
+            "SELECT count(DISTINCT change) FROM history "
+            f"WHERE change > ? AND entity NOT IN ({holes})"
+        )
+        with self._guard():
+            return {
+                mark: int(self.db.execute(sql, [mark, *leave_out]).fetchone()[0])
+                for mark in dict.fromkeys(marks)
+            }
+
     def history_count(self) -> int:
         with self._guard():
             return int(self.db.execute("SELECT count(*) FROM history").fetchone()[0])
@@ -767,6 +797,9 @@ class Store:
         put("question", data.parking_lot)
         put("workshop", [data.workshop])
         put("session", data.sessions)
+        put("signoff", data.signoffs)
+        put("fixing", data.threshold_fixes)
+        put("action", data.actions)
 
     def update(
         self,
@@ -883,6 +916,7 @@ class Store:
             ).fetchall()
             self._refuse_if_changed_since(last, rows)
             change = self._new_change(by, f"undid: {last.summary}", undoes=last.id)
+            fields: dict[tuple[str, str], list[tuple[str, Any, Any]]] = {}
             for name, key_text, field, old_json, new_json in rows:
                 if name == "run":
                     self._undo_run(change, int(key_text), _unjson(old_json), _unjson(new_json))
@@ -890,27 +924,45 @@ class Store:
                 entity = ENTITIES[name]
                 key = _typed_key(entity, key_text)
                 old, new = _unjson(old_json), _unjson(new_json)
-                row = self._fetch(entity, key)
                 table = self.table(entity.table)
                 if field == "*":
+                    row = self._fetch(entity, key)
                     if new is None and old is not None:  # undo a delete
                         table.insert(_encode(entity, entity.model.model_validate(old)))
                     elif row is not None:  # undo an insert
                         table.delete(key)
                     self._log(change, name, key, "*", new, old)
                     continue
+                fields.setdefault((name, key_text), []).append((field, old, new))
+            # A record's fields are put back together: one at a time, a record could pass
+            # through a state its model refuses (an item "not applicable" with no reason).
+            for (name, key_text), changed in fields.items():
+                entity = ENTITIES[name]
+                key = _typed_key(entity, key_text)
+                row = self._fetch(entity, key)
                 if row is None:
                     raise ConflictError(f"cannot undo: {entity.label} {key} no longer exists")
-                current = _decode(entity, row).model_dump(mode="json")
-                if current[field] != new:
-                    raise ConflictError(
-                        f"cannot undo: {entity.label} {key} {field} was changed again since"
+                current = _decode(entity, row)
+                dumped = current.model_dump(mode="json")
+                for field, _old, new in changed:
+                    if dumped[field] != new:
+                        raise ConflictError(
+                            f"cannot undo: {entity.label} {key} {field} was changed again since"
+                        )
+                try:
+                    restored = entity.model.model_validate(
+                        {**current.model_dump(), **{f: old for f, old, _new in changed}}
                     )
-                restored = entity.model.model_validate(
-                    {**_decode(entity, row).model_dump(), field: old}
-                )
-                table.update(key if entity.key else 1, {field: _encode(entity, restored)[field]})
-                self._log(change, name, key, field, new, old)
+                except ValidationError as error:
+                    raise ConflictError(
+                        f"cannot undo: {entity.label} {key} would be invalid "
+                        f"({describe_validation_error(error)})"
+                    ) from None
+                encoded = _encode(entity, restored)
+                table = self.table(entity.table)
+                table.update(key if entity.key else 1, {f: encoded[f] for f, _o, _n in changed})
+                for field, old, new in changed:
+                    self._log(change, name, key, field, new, old)
             self.table("changes").update(last.id, {"undone": 1})
             return Change(change, f"undid: {last.summary}")
 

@@ -108,8 +108,10 @@ async def test_importing_from_the_screen_saves_a_run_with_its_history(new_path, 
     rows = sqlite3.connect(new_path).execute("SELECT count(*) FROM results").fetchone()[0]
     assert rows == 48
     with open_store(new_path) as store:
-        entry = store.history(limit=1)[0]
-        assert (entry.entity, entry.by) == ("run", "Priya")
+        # (one change: the run, and the thresholds fixed as they were before its evidence)
+        entries = store.history(limit=2)
+        assert {(e.entity, e.by) for e in entries} == {("run", "Priya"), ("fixing", "Priya")}
+        assert entries[0].change == entries[1].change
 
 
 async def test_a_missing_file_is_refused_in_the_dialog(new_path, make_app) -> None:

@@ -11,6 +11,16 @@ element against the file, so two people adding at once both keep their addition.
 One module an area; ``records`` holds the shapes they share.
 """
 
+from workbench.operations.approval import (
+    assign,
+    fix_thresholds,
+    fix_thresholds_before_first_run,
+    import_evidence,
+    open_point,
+    sign_off,
+    unassign,
+    withdraw_signoff,
+)
 from workbench.operations.checklist import edit_item, tick
 from workbench.operations.decisions import (
     decide,
@@ -53,10 +63,12 @@ from workbench.operations.project import (
     create_project,
     default_user,
     minimums,
+    project_record,
     project_state,
     read_project_toml,
     read_template,
     readiness,
+    required_signoffs,
     template_for,
 )
 from workbench.operations.rollout import (
@@ -105,6 +117,7 @@ __all__ = [
     "add_on_call_role",
     "add_stage",
     "add_threshold",
+    "assign",
     "choose_pattern",
     "clear_measurement",
     "create_project",
@@ -122,15 +135,20 @@ __all__ = [
     "edit_stage",
     "edit_test_set",
     "end_session",
+    "fix_thresholds",
+    "fix_thresholds_before_first_run",
     "go_to_step",
+    "import_evidence",
     "last_session_mark",
     "link_decision",
     "measure",
     "minimums",
     "move_log_entry",
     "move_stage",
+    "open_point",
     "open_session",
     "park_question",
+    "project_record",
     "project_state",
     "question_to_decision",
     "read_project_toml",
@@ -147,6 +165,7 @@ __all__ = [
     "remove_question",
     "remove_stage",
     "remove_threshold",
+    "required_signoffs",
     "resolve_question",
     "set_measure_status",
     "set_on_call",
@@ -156,10 +175,13 @@ __all__ = [
     "set_rollback_tested",
     "set_stage_status",
     "set_target",
+    "sign_off",
     "since_last_session",
     "start_session",
     "switch_alert",
     "template_for",
     "tick",
+    "unassign",
     "unlink_decision",
+    "withdraw_signoff",
 ]  # fmt: skip

@@ -22,12 +22,14 @@ from workbench.catalog import (
 from workbench.errors import InvalidValueError, TemplateError, describe_validation_error
 from workbench.evaluation.evidence import (
     Evidence,
+    Run,
     RunComparison,
     apply_runs,
     compare_runs,
     summarize,
 )
 from workbench.evaluation.runs import case_flips, list_runs
+from workbench.governance import NOT_CONTENT, Governance, governance
 from workbench.models import (
     ProjectData,
     ProjectInfo,
@@ -60,9 +62,11 @@ def project_state(store: Store, compare: bool = False) -> tuple[ProjectData, Evi
     ``compare`` adds the latest run's comparison with the one before it, cases matched
     (the reports show it; it reads both runs' rows).
     """
-    data = store.load()
+    stored = store.load()
     runs = list_runs(store)
-    data = apply_runs(data, runs)
+    template = store.template()
+    record = project_record(store, stored, runs, template)
+    data = apply_runs(stored, runs)
     evidence = summarize(data, runs)
     if compare and len(runs) > 1 and evidence.latest is not None:
         ordered = sorted(runs, key=lambda r: (r.imported_at, r.id))
@@ -75,7 +79,28 @@ def project_state(store: Store, compare: bool = False) -> tuple[ProjectData, Evi
             changes=compare_runs(before.metrics, after.metrics),
             cases=case_flips(store, before.id, after.id),
         )
-    return data, evidence, assess(data, minimums(store.template()), evidence)
+    return data, evidence, assess(data, minimums(template), evidence, record)
+
+
+def required_signoffs(template: Template, risk: str) -> list[str]:
+    """The roles whose sign-off the template asks for at ``risk``."""
+    return next((level.signoffs for level in template.risk_levels if level.id == risk), [])
+
+
+def project_record(
+    store: Store, data: ProjectData, runs: list[Run], template: Template
+) -> Governance:
+    """Sign-offs (stale or not) and the thresholds' record of the project as stored."""
+    fixes = data.threshold_fixes
+    history = store.history(entity="threshold", limit=100_000) if fixes and data.thresholds else []
+    after = store.changes_after([s.change for s in data.signoffs], NOT_CONTENT)
+    return governance(
+        data,
+        runs,
+        required_roles=required_signoffs(template, data.project.risk),
+        threshold_history=history,
+        changes_after={s.id: after[s.change] for s in data.signoffs},
+    )
 
 
 def readiness(store: Store) -> Readiness:

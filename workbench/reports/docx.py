@@ -1,8 +1,9 @@
 """The Word report: for a steering committee to read, edit further and sign.
 
-It opens on a one-page summary (the verdict, every blocker and open point, and the
-evidence behind each threshold on one line), then a page break, then the sections of
-the Markdown report in the same order with the same content, as real Word structure:
+It opens on a one-page summary (the verdict, every blocker, the action items, the
+sign-offs recorded and still missing, and the evidence behind each threshold on one
+line), then a page break, then the sections of the Markdown report in the same order
+with the same content, as real Word structure:
 built-in "Heading 1/2/3" styles (so the navigation pane and a table of contents field
 work), tables whose header row repeats on every page, and "List Bullet" / "List Number"
 lists. The header names the project; the footer says "Page N of M" with PAGE and
@@ -14,8 +15,10 @@ Every string a person typed goes through :func:`_clean` (running text) or :func:
 else, ``<b>``, ``]]>``, ``&amp;``, ``{{ x }}``, emoji or right-to-left script, stays as
 typed: python-docx writes it as text, never as markup.
 
-Its words come from ``reports.wording`` and ``reports.evidence_words``, shared with the
-Markdown and HTML reports, so every format says the same things.
+Its words come from ``reports.wording``, ``reports.evidence_words`` and
+``reports.approval_words``, shared with the Markdown and HTML reports, so every format
+says the same things. A stale sign-off (or a required one missing) says so in words,
+and its row or line is set in bold.
 """
 
 from __future__ import annotations
@@ -33,10 +36,12 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from workbench.agenda import step_title
+from workbench.governance import Governance, SignoffState
 from workbench.invisible import reveal_invisible
 from workbench.readiness import Blocker
+from workbench.reports import approval_words as approval
 from workbench.reports import evidence_words as ev
-from workbench.reports.model import Report, ReportThreshold
+from workbench.reports.model import Report
 from workbench.reports.wording import (
     DECISION_STATUS_WORDS,
     ITEM_STATUS_WORDS,
@@ -51,11 +56,9 @@ from workbench.reports.wording import (
     area_title,
     decision_heading,
     describe_alert_condition,
-    describe_change,
     describe_measured,
     describe_minutes,
     describe_target,
-    latest_history,
     made_from_question,
     percent,
     plural,
@@ -74,7 +77,8 @@ from workbench.units import format_value
 # Characters XML 1.0 cannot hold that ``reveal_invisible`` leaves alone (U+FFFE, U+FFFF).
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # The summary page lists every blocker, and this many open points (all are in their section).
-SUMMARY_OPEN_POINTS = 10
+SUMMARY_OPEN_POINTS = approval.SUMMARY_POINTS
+SUMMARY_NOTE_CHARS = 160  # of a sign-off's note on the summary (its section has it all)
 # Zip entries get this fixed time, so the same report gives the same bytes.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -226,10 +230,12 @@ class _Writer:
         headers: Sequence[str],
         rows: Iterable[Sequence[str]],
         empty: str = "None recorded.",
+        bold: Sequence[bool] = (),
     ) -> None:
         """A table with a bold header row that repeats on every page; cells are cleaned
-        here, so callers pass plain text."""
+        here, so callers pass plain text. A row whose ``bold`` flag is set is in bold."""
         body = [[_line(c) or NONE for c in row] for row in rows]
+        flags = [*bold]
         if not body:
             self.note(empty)
             return
@@ -242,10 +248,13 @@ class _Writer:
             *(f"<w:tc><w:p>{_run(_line(h), bold=True)}</w:p></w:tc>" for h in headers),
             "</w:tr>",
         ]
-        for row in body:
+        for n, row in enumerate(body):
             cells = [*row[:columns], *([""] * (columns - len(row)))]
+            strong = n < len(flags) and flags[n]
             parts.append(
-                "<w:tr>" + "".join(f"<w:tc><w:p>{_run(c)}</w:p></w:tc>" for c in cells) + "</w:tr>"
+                "<w:tr>"
+                + "".join(f"<w:tc><w:p>{_run(c, bold=strong)}</w:p></w:tc>" for c in cells)
+                + "</w:tr>"
             )
         parts.append("</w:tbl>")
         self._parts.append("".join(parts))
@@ -311,33 +320,32 @@ def _properties(doc: Doc, report: Report) -> None:
 # ------------------------------------------------------------------ the summary page
 
 
-def _threshold_line(t: ReportThreshold) -> str:
-    """``Accuracy: target > 90%; measured 92% (n = 300; 95% CI 88.4% to 94.9%); Met``."""
-    text = (
-        f"target {describe_target(t.comparator, t.target, t.unit)}; "
-        f"measured {describe_measured(t.measured, t.unit)}; "
-        f"{THRESHOLD_STATUS_WORDS[t.measured.status]}"
-    )
-    if t.measured.source:
-        text += f"; from {_line(t.measured.source)}"
-    return text
-
-
-def _summary_points(
-    w: _Writer, title: str, points: Sequence[Blocker], limit: int | None = None
-) -> None:
-    w.label(title)
+def _points(w: _Writer, points: Sequence[Blocker]) -> None:
+    """Each point with its action item (owner, due date, OVERDUE)."""
     if not points:
         w.note("None.")
-    for b in points[:limit]:
-        w.bold_lead(f"{_line(area_title(b.area))}: ", _line(b.reason), "List Bullet")
-    if limit is not None and len(points) > limit:
-        w.italic(f"And {len(points) - limit} more: see {title} below.")
+    for b in points:
+        w.bold_lead(f"{_line(area_title(b.area))}: ", _line(approval.point_text(b)), "List Bullet")
+
+
+def _not_signed(record: Governance, role: str) -> str:
+    """``security: not signed``; for a role whose only sign-offs are stale, ``not signed
+    for the content as it is now`` (its stale sign-off is listed above it)."""
+    return f"{role}: not signed" + (" for the content as it is now" if record.latest(role) else "")
+
+
+def _brief_note(signoff: SignoffState) -> SignoffState:
+    """The sign-off with its note cut to a line or two, for the summary page."""
+    if len(signoff.note) <= SUMMARY_NOTE_CHARS:
+        return signoff
+    note = signoff.note[: SUMMARY_NOTE_CHARS - 1] + "…"
+    return signoff.model_copy(update={"note": note})
 
 
 def _summary(w: _Writer, report: Report) -> None:
     p = report.project
     r = report.readiness
+    g = report.governance
     w.heading(f"Readiness report: {p.name}", 0)
     w.bold_lead(f"Verdict: {verdict_title(r)}. ", _line(verdict_summary(r)), size=28)
     if p.system:
@@ -348,30 +356,59 @@ def _summary(w: _Writer, report: Report) -> None:
     w.field("Owner", p.owner)
     w.field("Checklist template", report.guide.title)
     w.field("Generated", readable_time(report.generated_at))
-    _summary_points(w, SECTION_TITLES["blockers"], r.blockers)
-    _summary_points(w, SECTION_TITLES["open-points"], r.open_points, SUMMARY_OPEN_POINTS)
+    blockers, points, more = approval.summary_points(report)
+    w.label(SECTION_TITLES["blockers"])
+    _points(w, blockers)
+    w.label("Action items")
+    _points(w, points)
+    if more:
+        w.italic(f"And {more:,} more under {SECTION_TITLES['open-points']}.")
+    w.label(SECTION_TITLES["signoffs"])
+    w.paragraph(_line(approval.signoff_summary(g)))
+    for s in g.signoffs:
+        line = _line(approval.signoff_line(_brief_note(s)))
+        if s.stale:
+            w.bold_lead(line, "", "List Bullet")
+        else:
+            w.bullet(line)
+    for role in g.missing_roles:
+        w.bold_lead(_line(_not_signed(g, role)), "", "List Bullet")
     w.label("Evidence behind each threshold")
     if not report.thresholds:
         w.note("No thresholds defined.")
     for t in report.thresholds:
-        w.bold_lead(f"{_line(t.name)}: ", _threshold_line(t), "List Bullet")
+        w.bold_lead(f"{_line(t.name)}: ", _line(approval.evidence_line(t)), "List Bullet")
+    w.italic(_line(approval.fixed_words(g)))
     w.page_break()
 
 
 # ------------------------------------------------------------------ the sections
 
 
-def _reasons(w: _Writer, anchor: str, points: Sequence[Blocker]) -> None:
-    w.section(anchor)
-    if not points:
-        w.note("None.")
-    for b in points:
-        w.bold_lead(f"{_line(area_title(b.area))}: ", _line(b.reason), "List Bullet")
-
-
 def _blockers(w: _Writer, report: Report) -> None:
-    _reasons(w, "blockers", report.readiness.blockers)
-    _reasons(w, "open-points", report.readiness.open_points)
+    w.section("blockers")
+    _points(w, report.readiness.blockers)
+    w.section("open-points")
+    _points(w, report.readiness.open_points)
+
+
+def _signoffs(w: _Writer, report: Report) -> None:
+    g = report.governance
+    w.section("signoffs")
+    w.paragraph(_line(approval.signoff_summary(g)))
+    rows = approval.signoff_rows(g)
+    if rows:
+        # a stale sign-off, and a required one nobody has made, in bold (the words say so)
+        bold = [s.stale for s in g.signoffs] + [True] * (len(rows) - len(g.signoffs))
+        w.table(approval.SIGNOFF_COLUMNS, rows, bold=bold)
+    w.paragraph(_line(approval.digest_words(g)))
+    if report.since is not None:  # what changed since an earlier report (export --since)
+        w.heading(approval.SINCE_TITLE, 1)
+        w.paragraph(_line(approval.since_words(report)))
+        for group in report.since.groups:
+            w.heading(group.title, 2)
+            for line in group.lines:
+                w.bullet(_line(line))
 
 
 def _scores(w: _Writer, report: Report) -> None:
@@ -408,9 +445,6 @@ def _checklist(w: _Writer, report: Report) -> None:
 
 def _thresholds(w: _Writer, report: Report) -> None:
     w.section("thresholds")
-    if not report.thresholds:
-        w.note("No thresholds defined.")
-        return
     rows = [
         (
             t.name,
@@ -421,7 +455,20 @@ def _thresholds(w: _Writer, report: Report) -> None:
         )
         for t in report.thresholds
     ]
-    w.table(("Metric", "Target", "Measured", "Status", "Reasoning"), rows)
+    w.table(
+        ("Metric", "Target", "Measured", "Status", "Reasoning"),
+        rows,
+        empty="No thresholds defined.",
+    )
+    g = report.governance
+    w.paragraph(_line(approval.fixed_words(g)))
+    changes = approval.threshold_change_rows(g)
+    if changes:
+        w.table(
+            approval.THRESHOLD_CHANGE_COLUMNS,
+            changes,
+            bold=[c.loosened_after_miss for c in g.thresholds.changes],
+        )
 
 
 def _evidence(w: _Writer, report: Report) -> None:
@@ -675,18 +722,18 @@ def _workshop(w: _Writer, report: Report) -> None:
 
 
 def _history(w: _Writer, report: Report) -> None:
-    entries = latest_history(report.history)
+    rows = approval.history_rows(report.history)
     w.section("history")
-    if not entries:
+    if not rows:
         w.note("No changes recorded.")
         return
-    w.note(f"The latest {plural(len(entries), 'change')}, newest first.")
-    rows = [(readable_time(h.at), h.by, *describe_change(h)) for h in entries]
-    w.table(("When", "Who", "What", "Old", "New"), rows)
+    w.note(f"The latest {plural(len(rows), 'change')}, newest first.")
+    w.table(approval.HISTORY_COLUMNS, rows)
 
 
 _PARTS = (
     _blockers,
+    _signoffs,
     _scores,
     _checklist,
     _thresholds,

@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from workbench.agenda import step_title
 from workbench.invisible import reveal_invisible
+from workbench.reports import approval_words as approval
 from workbench.reports import evidence_words
 from workbench.reports import wording as words
 from workbench.reports.model import Report, ReportThreshold
@@ -321,6 +322,7 @@ def environment() -> Environment:
         threshold_chart=threshold_chart,
         interval_chart=interval_chart,
         ev=evidence_words,
+        approval=approval,
     )
     return env
 
@@ -334,11 +336,11 @@ def render_html(report: Report) -> str:
         verdict=r.verdict,
         verdict_title=words.verdict_title(r),
         verdict_summary=words.verdict_summary(r),
-        sections=words.SECTIONS,
+        sections=approval.sections(report),
         checklist_chart=checklist_chart(report),
         scores_chart=scores_chart(report),
         replaced_by=words.superseded_by(report.decisions),
         from_question=words.made_from_question(report.parking_lot),
         answered_questions=words.answered_questions(report.parking_lot),
-        history=words.latest_history(report.history),
+        history=approval.history_rows(report.history),
     )

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from workbench.agenda import step_title
 from workbench.invisible import reveal_invisible
 from workbench.readiness import Blocker
+from workbench.reports import approval_words as approval
 from workbench.reports.model import Report
 from workbench.reports.wording import (
     DECISION_STATUS_WORDS,
@@ -33,11 +34,9 @@ from workbench.reports.wording import (
     area_title,
     decision_heading,
     describe_alert_condition,
-    describe_change,
     describe_measured,
     describe_minutes,
     describe_target,
-    latest_history,
     made_from_question,
     percent,
     plural,
@@ -134,7 +133,31 @@ def _summary(report: Report) -> list[str]:
         _field("Generated", readable_time(report.generated_at)),
         "",
     ]
-    return lines
+    return lines + _summary_page(report)
+
+
+def _summary_page(report: Report) -> list[str]:
+    """What a reader who reads one page needs: blockers, action items, sign-offs and the
+    evidence behind each threshold, each on one line."""
+    blockers, points, more = approval.summary_points(report)
+    g = report.governance
+    lines = [*_heading(2, "Summary"), f"**{SECTION_TITLES['blockers']}:**", ""]
+    lines += [f"- {escape_md_cell(approval.point_text(b))}" for b in blockers] or ["- None."]
+    lines += ["", "**Action items:**", ""]
+    lines += [f"- {escape_md_cell(approval.point_text(b))}" for b in points] or ["- None."]
+    if more:
+        lines.append(f"- And {more:,} more under {SECTION_TITLES['open-points']}.")
+    lines += [
+        "",
+        f"**{SECTION_TITLES['signoffs']}:** {escape_md_cell(approval.signoff_summary(g))}",
+    ]
+    lines += [""] + [f"- {escape_md_cell(approval.signoff_line(s))}" for s in g.signoffs]
+    lines += ["", "**Evidence behind each threshold:**", ""]
+    lines += [
+        f"- **{escape_md_cell(t.name)}:** {escape_md_cell(approval.evidence_line(t))}"
+        for t in report.thresholds
+    ] or ["- No thresholds defined."]
+    return [*lines, "", f"*{escape_md_cell(approval.fixed_words(g))}*", ""]
 
 
 def _reasons(anchor: str, points: Sequence[Blocker]) -> list[str]:
@@ -142,14 +165,38 @@ def _reasons(anchor: str, points: Sequence[Blocker]) -> list[str]:
     if not points:
         return [*lines, "None.", ""]
     for b in points:
-        lines.append(f"- **{escape_md_cell(area_title(b.area))}:** {escape_md_cell(b.reason)}")
+        text = escape_md_cell(approval.point_text(b))
+        lines.append(f"- **{escape_md_cell(area_title(b.area))}:** {text}")
     return [*lines, ""]
 
 
 def _blockers(report: Report) -> list[str]:
-    return _reasons("blockers", report.readiness.blockers) + _reasons(
-        "open-points", report.readiness.open_points
+    return (
+        _reasons("blockers", report.readiness.blockers)
+        + _reasons("open-points", report.readiness.open_points)
+        + _signoffs(report)
     )
+
+
+def _signoffs(report: Report) -> list[str]:
+    g = report.governance
+    lines = [*_section("signoffs"), escape_md(approval.signoff_summary(g)), ""]
+    rows = approval.signoff_rows(g)
+    if rows:
+        lines += _table(approval.SIGNOFF_COLUMNS, rows)
+    lines += [escape_md(approval.digest_words(g)), ""]
+    return lines + _since(report)
+
+
+def _since(report: Report) -> list[str]:
+    if report.since is None:
+        return []
+    lines = [*_heading(2, approval.SINCE_TITLE), escape_md(approval.since_words(report)), ""]
+    for group in report.since.groups:
+        lines += _heading(3, group.title)
+        lines += [f"- {escape_md_cell(line)}" for line in group.lines]
+        lines.append("")
+    return lines
 
 
 def _scores(report: Report) -> list[str]:
@@ -196,7 +243,13 @@ def _thresholds(report: Report) -> list[str]:
         )
         for t in report.thresholds
     ]
-    return lines + _table(("Metric", "Target", "Measured", "Status", "Reasoning"), rows)
+    lines += _table(("Metric", "Target", "Measured", "Status", "Reasoning"), rows)
+    g = report.governance
+    lines += [escape_md(approval.fixed_words(g)), ""]
+    changes = approval.threshold_change_rows(g)
+    if changes:
+        lines += _table(approval.THRESHOLD_CHANGE_COLUMNS, changes)
+    return lines
 
 
 def _evidence(report: Report) -> list[str]:
@@ -455,13 +508,12 @@ def _workshop(report: Report) -> list[str]:
 
 
 def _history(report: Report) -> list[str]:
-    entries = latest_history(report.history)
+    rows = approval.history_rows(report.history)
     lines = _section("history")
-    if not entries:
+    if not rows:
         return [*lines, "No changes recorded.", ""]
-    lines += [f"The latest {plural(len(entries), 'change')}, newest first.", ""]
-    rows = [(readable_time(h.at), h.by, *describe_change(h)) for h in entries]
-    return lines + _table(("When", "Who", "What", "Old", "New"), rows)
+    lines += [f"The latest {plural(len(rows), 'change')}, newest first.", ""]
+    return lines + _table(approval.HISTORY_COLUMNS, rows)
 
 
 def render_markdown(report: Report) -> str:

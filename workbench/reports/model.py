@@ -18,6 +18,7 @@ from workbench.evaluation.evidence import (
     measure_threshold,
     run_name,
 )
+from workbench.governance import Governance
 from workbench.models import (
     ChecklistItem,
     CompositionRow,
@@ -89,6 +90,18 @@ class ReportGuide(Model):
     risk_minimums: dict[str, int]
 
 
+class SinceGroup(Model):
+    title: str
+    lines: list[str]
+
+
+class ChangesSince(Model):
+    """What changed since an earlier report (``export --since OLD.json``)."""
+
+    report_generated_at: str
+    groups: list[SinceGroup] = []
+
+
 class Report(Model):
     # every key is always written, so the schema says every key is required
     model_config = ConfigDict(
@@ -113,6 +126,8 @@ class Report(Model):
     history: list[HistoryEntry]
     evidence: Evidence = Evidence()
     readiness: Readiness
+    governance: Governance = Governance()
+    since: ChangesSince | None = None
     guide: ReportGuide
     content: Annotated[ProjectData, Field(exclude=True)]
 
@@ -123,8 +138,10 @@ def build_report(
     history: list[HistoryEntry],
     generated_at: str | None = None,
     evidence: Evidence | None = None,
+    record: Governance | None = None,
 ) -> Report:
-    """Assemble the report from the project's content, its template and its history."""
+    """Assemble the report from the project's content, its template and its history;
+    ``record`` holds its sign-offs and the thresholds' record (``project_record``)."""
     minimums: dict[str, int] = {level.id: level.min_test_cases for level in template.risk_levels}
     titles = {s.id: s.title for s in template.sections}
     sections: dict[str, list[ChecklistItem]] = {}
@@ -183,7 +200,8 @@ def build_report(
         sessions=data.sessions,
         history=history,
         evidence=evidence or Evidence(),
-        readiness=assess(data, minimums, evidence),
+        readiness=assess(data, minimums, evidence, record),
+        governance=record or Governance(),
         guide=ReportGuide(template=template.id, title=template.title, risk_minimums=minimums),
         content=data,
     )

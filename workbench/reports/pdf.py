@@ -1,9 +1,11 @@
 """The PDF report: for the steering committee that reads and signs it.
 
 Page 1 is a one-page summary (the project, the verdict in large type, every blocker, the
-open points, the evidence behind each threshold and a place to sign); then a contents
-list, and the same sections, in the same order and with the same words, as the Markdown
-report. Every later page has a running header, and every page a "page N of M" footer.
+action items, the sign-offs recorded and still missing, and the evidence behind each
+threshold); then a contents list, and the same sections, in the same order and with the
+same words, as the Markdown report. Every later page has a running header, and every page
+a "page N of M" footer. A stale sign-off (or a required one missing) and a target
+loosened after a miss are set in bold in the no-go colour, beside the words that say so.
 
 Typed text stays text. ReportLab's ``Paragraph`` parses a mini-markup (``<b>``,
 ``<font>``, ``&amp;``...), so every string goes through :func:`_markup` (escaped, with
@@ -11,10 +13,11 @@ invisible characters shown as ``⟨U+XXXX⟩`` as in the other formats) before i
 ``Paragraph``; table cells short enough for one line, the header, the footer and chart
 labels are drawn as plain strings, which ReportLab never parses.
 
-The words come from ``reports.wording`` and ``reports.evidence_words``, shared with the
-Markdown and HTML reports. Long parts are capped (the History as in the Markdown; very
-long checklist sections and decision logs with a note of what is left out) so that a
-year's project still renders in well under a second or two.
+The words come from ``reports.wording``, ``reports.evidence_words`` and
+``reports.approval_words``, shared with the Markdown and HTML reports. Long parts are
+capped (the History as in the Markdown; very long checklist sections and decision logs
+with a note of what is left out) so that a year's project still renders in well under a
+second or two.
 """
 
 from __future__ import annotations
@@ -51,8 +54,10 @@ from reportlab.platypus import (
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from workbench.agenda import step_title
+from workbench.governance import Governance, SignoffState
 from workbench.invisible import reveal_invisible
 from workbench.readiness import Blocker
+from workbench.reports import approval_words as approval
 from workbench.reports import evidence_words as ev
 from workbench.reports.model import Report
 from workbench.reports.wording import (
@@ -69,11 +74,9 @@ from workbench.reports.wording import (
     area_title,
     decision_heading,
     describe_alert_condition,
-    describe_change,
     describe_measured,
     describe_minutes,
     describe_target,
-    latest_history,
     made_from_question,
     percent,
     plural,
@@ -92,7 +95,8 @@ from workbench.units import format_value
 PAPER_SIZES: dict[str, tuple[float, float]] = {"a4": A4, "letter": LETTER}
 
 # What page 1 and the long parts show at most (the rest is counted, never silently dropped).
-SUMMARY_OPEN_POINTS = 10
+SUMMARY_OPEN_POINTS = approval.SUMMARY_POINTS
+SUMMARY_NOTE_CHARS = 160  # of a sign-off's note
 OPEN_POINTS_SHOWN = 100  # in the Open points section
 CHECKLIST_ROWS = 60  # per checklist section; open items are shown first
 DECISIONS_SHOWN = 100  # the newest ones, in full
@@ -115,6 +119,7 @@ MUTED = colors.HexColor("#57606a")
 RULE = colors.HexColor("#c9ced4")
 SHADE = colors.HexColor("#eef1f4")
 BAR = colors.HexColor("#3b6ea8")
+ALERT = VERDICT_COLOURS["no_go"]  # (with bold and words that say so: never colour alone)
 
 # ------------------------------------------------------------------- fonts
 
@@ -229,6 +234,8 @@ class Styles:
     small: ParagraphStyle
     cell: ParagraphStyle
     cell_head: ParagraphStyle
+    cell_mark: ParagraphStyle
+    mark: ParagraphStyle
     toc: ParagraphStyle
 
 
@@ -258,6 +265,10 @@ def styles() -> Styles:
         small=style("small", 7.5, textColor=MUTED, spaceAfter=3),
         cell=style("cell", CELL_SIZE),
         cell_head=style("cell-head", CELL_SIZE, True),
+        cell_mark=style("cell-mark", CELL_SIZE, True, textColor=ALERT),
+        mark=style(
+            "mark", BODY_SIZE, True, spaceAfter=2, leftIndent=10, bulletIndent=0, textColor=ALERT
+        ),
         toc=style("toc", 10.5, leftIndent=0, firstLineIndent=0, spaceBefore=3),
     )
 
@@ -272,10 +283,13 @@ def _field(label: str, text: str) -> Paragraph:
     return Paragraph(f"<b>{escape(label)}:</b> {_markup(text) or NONE}", styles().body)
 
 
-def _bullet(label: str, text: str) -> Paragraph:
+def _bullet(label: str, text: str, marked: bool = False) -> Paragraph:
+    """A bulleted line; ``marked`` sets it in bold in the no-go colour (its words say why)."""
     head = f"<b>{escape(_line(label))}:</b> " if label else ""
     return Paragraph(
-        head + _markup(text), styles().bullet, bulletText="•" if fonts().covers("•") else "-"
+        head + _markup(text),
+        styles().mark if marked else styles().bullet,
+        bulletText="•" if fonts().covers("•") else "-",
     )
 
 
@@ -337,15 +351,16 @@ def _minor(text: str) -> Paragraph:
 # ------------------------------------------------------------------ tables
 
 
-def _cell(text: str, width: float, head: bool = False) -> str | Paragraph:
+def _cell(text: str, width: float, head: bool = False, marked: bool = False) -> str | Paragraph:
     """One cell: a plain string when it fits on one line (fast, and never parsed), else
-    a wrapping paragraph of the escaped text."""
+    a wrapping paragraph of the escaped text (bold for a header or a ``marked`` row)."""
     f = fonts()
     plain = _clip(_line(text), CELL_CHARS) or NONE
-    font = f.bold if head else f.regular
+    font = f.bold if head or marked else f.regular
     if pdfmetrics.stringWidth(plain, font, CELL_SIZE) <= width - 2 * CELL_PAD - 1:
         return plain
-    return Paragraph(escape(plain), styles().cell_head if head else styles().cell)
+    st = styles()
+    return Paragraph(escape(plain), st.cell_head if head else st.cell_mark if marked else st.cell)
 
 
 def _table(
@@ -354,14 +369,29 @@ def _table(
     widths: Sequence[float],
     frame_width: float,
     empty: str = "None recorded.",
+    marked: Sequence[bool] = (),
 ) -> list[Flowable]:
-    """A table whose header repeats on every page it runs onto; ``widths`` are shares."""
+    """A table whose header repeats on every page it runs onto; ``widths`` are shares.
+    A row whose ``marked`` flag is set is drawn in bold in the no-go colour."""
     total = sum(widths)
     cols = [frame_width * w / total for w in widths]
-    body = [[_cell(c, w) for c, w in zip(row, cols, strict=True)] for row in rows]
+    flags = [*marked]
+    body = [
+        [_cell(c, w, marked=n < len(flags) and flags[n]) for c, w in zip(row, cols, strict=True)]
+        for n, row in enumerate(rows)
+    ]
     if not body:
         return [_para(empty)]
     f = fonts()
+    highlight = [
+        command
+        for n, flag in enumerate(flags[: len(body)], 1)
+        if flag
+        for command in (
+            ("FONT", (0, n), (-1, n), f.bold, CELL_SIZE, CELL_SIZE * 1.25),
+            ("TEXTCOLOR", (0, n), (-1, n), ALERT),
+        )
+    ]
     table = Table(
         [[_cell(h, w, head=True) for h, w in zip(headers, cols, strict=True)], *body],
         colWidths=cols,
@@ -382,6 +412,7 @@ def _table(
                 ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
                 ("TOPPADDING", (0, 0), (-1, -1), 2),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+                *highlight,
             ]
         )
     )
@@ -470,33 +501,54 @@ def _threshold_lines(report: Report) -> list[tuple[str, str, str, str]]:
     ]
 
 
-def _reason_list(
-    points: Sequence[Blocker], limit: int | None = None, everything: bool = False
-) -> list[Flowable]:
+def _reason_list(points: Sequence[Blocker], limit: int | None = None) -> list[Flowable]:
+    """Each point with its action item (owner, due date); an overdue one stands out."""
     if not points:
         return [_para("None.")]
     shown = points if limit is None else points[:limit]
-    out: list[Flowable] = [_bullet(area_title(b.area), b.reason) for b in shown]
-    if len(points) > len(shown) and everything:
+    out: list[Flowable] = [
+        _bullet(area_title(b.area), approval.point_text(b), marked=b.overdue) for b in shown
+    ]
+    if len(points) > len(shown):
         out.append(
             _note(
                 f"The first {len(shown)} of {len(points):,}; the Markdown and HTML reports "
                 "list every one."
             )
         )
-    elif len(points) > len(shown):
-        out.append(
-            _note(
-                f"And {len(points) - len(shown):,} more, listed under "
-                f"{SECTION_TITLES['open-points']} after the contents."
-            )
-        )
     return out
+
+
+def _not_signed(record: Governance, role: str) -> str:
+    """``security: not signed``; for a role whose only sign-offs are stale, ``not signed
+    for the content as it is now`` (its stale sign-off is listed above it)."""
+    return f"{role}: not signed" + (" for the content as it is now" if record.latest(role) else "")
+
+
+def _brief_note(signoff: SignoffState) -> SignoffState:
+    """The sign-off with its note cut to a line or two (the Sign-off section has it all)."""
+    if len(signoff.note) <= SUMMARY_NOTE_CHARS:
+        return signoff
+    return signoff.model_copy(update={"note": _clip(signoff.note, SUMMARY_NOTE_CHARS)})
+
+
+def _signoff_lines(record: Governance) -> list[Flowable]:
+    """The summary's sign-offs: one line each (a stale one stands out), then each
+    required role nobody has signed for the content as it is."""
+    return [
+        _para(approval.signoff_summary(record)),
+        *(
+            _bullet("", approval.signoff_line(_brief_note(s)), marked=s.stale)
+            for s in record.signoffs
+        ),
+        *(_bullet("", _not_signed(record, role), marked=True) for role in record.missing_roles),
+    ]
 
 
 def _summary(report: Report, width: float, height: float) -> list[Flowable]:
     p = report.project
     r = report.readiness
+    g = report.governance
     st = styles()
     verdict = Table(
         [
@@ -524,51 +576,35 @@ def _summary(report: Report, width: float, height: float) -> list[Flowable]:
         ("Checklist template", report.guide.title),
         ("Generated", readable_time(report.generated_at)),
     ]
+    blockers, points, more = approval.summary_points(report)
     content: list[Flowable] = [
         Paragraph(f"Readiness report: {escape(_line(p.name))}", st.title),
         *(_field(label, _clip(value, 600)) for label, value in facts),
         Spacer(1, 6),
         verdict,
         Paragraph(escape(SECTION_TITLES["blockers"]), st.h2),
-        *_reason_list(r.blockers),
-        Paragraph(escape(SECTION_TITLES["open-points"]), st.h2),
-        *_reason_list(r.open_points, SUMMARY_OPEN_POINTS),
+        *_reason_list(blockers),
+        Paragraph("Action items", st.h2),
+        *_reason_list(points),
+        *([_note(f"And {more:,} more under {SECTION_TITLES['open-points']}.")] if more else []),
+        Paragraph(escape(SECTION_TITLES["signoffs"]), st.h2),
+        *_signoff_lines(g),
         Paragraph("Evidence behind each threshold", st.h2),
         *_table(
-            ("Metric", "Target", "Measured (95% interval)", "Outcome"),
-            _threshold_lines(report),
-            (3, 1.4, 4, 1.8),
+            ("Metric", "Target", "Measured (95% interval)", "Outcome", "From"),
+            [
+                (*line, t.measured.source)
+                for line, t in zip(_threshold_lines(report), report.thresholds, strict=True)
+            ],
+            (2.6, 1.2, 4, 1.5, 1.6),
             width,
             empty="No thresholds defined.",
         ),
-        Paragraph("Signed for the steering committee", st.h2),
-        _signatures(width),
+        _note(approval.fixed_words(g)),
     ]
     # One page, always: a summary too long for the page is shrunk to fit, not split.
     return [_Mark("Summary", "summary"), KeepInFrame(width, height, content, mode="shrink"),
             PageBreak()]  # fmt: skip
-
-
-def _signatures(width: float) -> Table:
-    cols = [width * 0.3, width * 0.45, width * 0.25]
-    table = Table(
-        [["Name and role", "Signature", "Date"], ["", "", ""], ["", "", ""]],
-        colWidths=cols,
-        rowHeights=[None, 22, 22],
-        hAlign="LEFT",
-    )
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONT", (0, 0), (-1, 0), fonts().regular, 7.5),
-                ("TEXTCOLOR", (0, 0), (-1, 0), MUTED),
-                ("LINEBELOW", (0, 1), (-1, -1), 0.5, MUTED),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 12),
-            ]
-        )
-    )
-    return table
 
 
 # ---------------------------------------------------------------- sections
@@ -580,8 +616,35 @@ def _blockers(report: Report, width: float) -> list[Flowable]:
         *_section("blockers"),
         *_reason_list(r.blockers),
         *_section("open-points"),
-        *_reason_list(r.open_points, OPEN_POINTS_SHOWN, everything=True),
+        *_reason_list(r.open_points, OPEN_POINTS_SHOWN),
     ]
+
+
+def _signoffs(report: Report, width: float) -> list[Flowable]:
+    g = report.governance
+    rows = approval.signoff_rows(g)
+    # a stale sign-off, and a required one nobody has made, stand out (their words say so)
+    marked = [s.stale for s in g.signoffs] + [True] * (len(rows) - len(g.signoffs))
+    out = [*_section("signoffs"), _para(approval.signoff_summary(g))]
+    if rows:
+        out += _table(
+            approval.SIGNOFF_COLUMNS, rows, (1.2, 2.6, 1.8, 2.0, 2.2), width, marked=marked
+        )
+    return [*out, _para(approval.digest_words(g)), *_since(report)]
+
+
+def _since(report: Report) -> list[Flowable]:
+    """What changed since an earlier report (``export --since``), topic by topic."""
+    if report.since is None:
+        return []
+    out: list[Flowable] = [
+        _Heading(approval.SINCE_TITLE, styles().h1, 40 * mm, key="since"),
+        _para(approval.since_words(report)),
+    ]
+    for group in report.since.groups:
+        out.append(_subheading(group.title))
+        out += [_bullet("", line) for line in group.lines]
+    return out
 
 
 def _scores(report: Report, width: float) -> list[Flowable]:
@@ -640,15 +703,29 @@ def _checklist(report: Report, width: float) -> list[Flowable]:
 
 def _thresholds(report: Report, width: float) -> list[Flowable]:
     out = _section("thresholds")
-    if not report.thresholds:
-        return [*out, _para("No thresholds defined.")]
     rows = [
         (*line, t.reasoning)
         for line, t in zip(_threshold_lines(report), report.thresholds, strict=True)
     ]
-    return out + _table(
-        ("Metric", "Target", "Measured", "Status", "Reasoning"), rows, (2, 1, 2.6, 1.3, 3), width
+    out += _table(
+        ("Metric", "Target", "Measured", "Status", "Reasoning"),
+        rows,
+        (2, 1, 2.6, 1.3, 3),
+        width,
+        empty="No thresholds defined.",
     )
+    g = report.governance
+    out.append(_para(approval.fixed_words(g)))
+    changes = approval.threshold_change_rows(g)
+    if changes:
+        out += _table(
+            approval.THRESHOLD_CHANGE_COLUMNS,
+            changes,
+            (2.1, 1.2, 1.8, 3.2, 1.8),
+            width,
+            marked=[c.loosened_after_miss for c in g.thresholds.changes],
+        )
+    return out
 
 
 def _accuracy_target(report: Report) -> float | None:
@@ -965,17 +1042,17 @@ def _workshop(report: Report, width: float) -> list[Flowable]:
 
 
 def _history(report: Report, width: float) -> list[Flowable]:
-    entries = latest_history(report.history)
+    rows = approval.history_rows(report.history)
     out = _section("history")
-    if not entries:
+    if not rows:
         return [*out, _para("No changes recorded.")]
-    out.append(_para(f"The latest {plural(len(entries), 'change')}, newest first."))
-    rows = [(readable_time(h.at), h.by, *describe_change(h)) for h in entries]
-    return out + _table(("When", "Who", "What", "Old", "New"), rows, (1.7, 1, 2.4, 2, 2), width)
+    out.append(_para(f"The latest {plural(len(rows), 'change')}, newest first."))
+    return out + _table(approval.HISTORY_COLUMNS, rows, (2.1, 1.4, 6.5), width)
 
 
 SECTIONS: tuple[Callable[[Report, float], list[Flowable]], ...] = (
     _blockers,
+    _signoffs,
     _scores,
     _checklist,
     _thresholds,

@@ -30,6 +30,7 @@ HISTORY_LIMIT = 50
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("blockers", "Blockers"),
     ("open-points", "Open points"),
+    ("signoffs", "Sign-off"),
     ("scores", "Area scores"),
     ("checklist", "Checklist"),
     ("thresholds", "Quality thresholds"),

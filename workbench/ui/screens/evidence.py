@@ -27,9 +27,9 @@ from workbench.evaluation.runs import (
     ResultFilter,
     case_flips,
     count_results,
-    import_results,
     page_results,
 )
+from workbench.operations import import_evidence
 from workbench.ui import served
 from workbench.ui.dialogs.form import FormDialog, FormField, Values
 from workbench.ui.screens.base import AreaScreen
@@ -524,7 +524,7 @@ class EvidenceScreen(AreaScreen):
         session = self.workbench.session
         try:
             report = session.edit(
-                lambda store, by: import_results(
+                lambda store, by: import_evidence(
                     store,
                     path,
                     by,
