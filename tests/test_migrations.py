@@ -11,7 +11,7 @@ from sqlite_utils import Database
 from workbench import migrations, operations
 from workbench.backup import list_backups
 from workbench.migrations import APPLICATION_ID, SCHEMA_VERSION
-from workbench.models import ChecklistItem, ProjectInfo, Threshold
+from workbench.models import ChecklistItem, ProjectData, ProjectInfo, Threshold
 from workbench.store import Store
 
 ITEM = "testing.edge-cases"
@@ -117,12 +117,30 @@ def test_schema_1_file_is_backed_up_then_migrated(tmp_path: Path, template_text:
     assert len(list_backups(path)) == 1
 
 
-UNDO_0009 = """
+UNDO_0010 = """
+    DROP TABLE signals;
+    DROP TABLE metric_imports;
+    DROP TABLE metric_samples;
+    DROP TABLE review_imports;
+    DROP TABLE reviews;
+    ALTER TABLE stages DROP COLUMN checks;
+    ALTER TABLE stages DROP COLUMN window_start;
+    ALTER TABLE stages DROP COLUMN window_end;
+    ALTER TABLE alerts DROP COLUMN severity;
+    ALTER TABLE rollout_settings DROP COLUMN flag_key;
+    ALTER TABLE rollout_settings DROP COLUMN reviews_per_day_limit;
+    ALTER TABLE rollout_settings DROP COLUMN reviews_in_a_row_limit;
+    DELETE FROM _sqlite_migrations WHERE name = '0010_production';
+"""
+UNDO_0009 = (
+    UNDO_0010
+    + """
     DROP TABLE signoffs;
     DROP TABLE threshold_fixes;
     DROP TABLE actions;
     DELETE FROM _sqlite_migrations WHERE name = '0009_governance';
 """
+)
 UNDO_0008 = (
     UNDO_0009
     + """
@@ -138,8 +156,31 @@ UNDO_0008 = (
 )
 
 
+def without_production_plan(data: ProjectData) -> ProjectData:
+    """``data`` as a file from before 0010 reads: no signal queries, no alert severities,
+    no stage checks (0010 invents none: an expression the team did not see is not
+    exported)."""
+    return data.model_copy(
+        update={
+            "monitoring": data.monitoring.model_copy(
+                update={
+                    "signals": [],
+                    "alerts": [
+                        a.model_copy(update={"severity": ""}) for a in data.monitoring.alerts
+                    ],
+                }
+            ),
+            "rollout": data.rollout.model_copy(
+                update={
+                    "stages": [s.model_copy(update={"checks": []}) for s in data.rollout.stages]
+                }
+            ),
+        }
+    )
+
+
 def downgrade_to_schema_1(path: Path) -> None:
-    """Undo migrations 0009 to 0002 by hand, as if the file had been written by release 1.
+    """Undo migrations 0010 to 0002 by hand, as if the file had been written by release 1.
 
     (0004's index and 0006's columns go with the results and runs tables; 0005 only dropped
     indexes.)"""
@@ -184,7 +225,7 @@ def test_a_full_old_project_keeps_all_its_content(tmp_path: Path, cli: Runner) -
     with Store.open(path) as store:
         after = store.load()
         assert store.history_count() == history_before
-    assert after == before
+    assert after == without_production_plan(before)
     assert pragmas(path) == (APPLICATION_ID, SCHEMA_VERSION)
     (backup,) = list_backups(path)
     assert pragmas(backup) == (APPLICATION_ID, 1)
@@ -259,3 +300,32 @@ def test_a_release_8_project_gains_signoffs_and_keeps_its_content(
         after = store.load()
     assert after.checklist == before.checklist
     assert [s.by for s in after.signoffs] == ["Dana"] and after.threshold_fixes == []
+
+
+def test_a_release_9_project_gains_the_production_plan_and_keeps_its_content(
+    tmp_path: Path, cli: Runner
+) -> None:
+    """0010 adds signals, stage checks and windows, alert severities, the flag key and the
+    fatigue limits, all empty, and the production evidence tables: an old project opens
+    with its content, and a signal can be set."""
+    path = tmp_path / "v9.sqlite"
+    with operations.create_project(path, name="Old", risk="medium", by="ana") as store:
+        operations.tick(store, ITEM, "done", "ana", evidence="kept")
+        before = store.load()
+    conn = sqlite3.connect(path)
+    try:
+        conn.executescript(UNDO_0010 + "PRAGMA user_version = 9;")
+        conn.commit()
+    finally:
+        conn.close()
+    assert pragmas(path)[1] == 9
+    result = cli("signal", path, "error-rate", "--query", "sum(rate(errors_total[$window]))")
+    assert result.code == 0, result.err
+    assert pragmas(path) == (APPLICATION_ID, SCHEMA_VERSION)
+    with Store.open(path) as store:
+        after = store.load()
+    assert after.checklist == before.checklist
+    assert [(s.id, s.query) for s in after.monitoring.signals] == [
+        ("error-rate", "sum(rate(errors_total[$window]))")
+    ]
+    assert [s.checks for s in after.rollout.stages] == [[]] * len(before.rollout.stages)

@@ -40,6 +40,7 @@ from workbench.models import (
     RolloutSettings,
     RolloutStage,
     SeverityLevel,
+    Signal,
     Slug,
     Threshold,
     Unit,
@@ -128,6 +129,7 @@ class TemplateAlert(Model):
     window_minutes: Annotated[int, Field(ge=0)] = 0
     condition: Text = ""
     response: Text = ""
+    severity: Slug | None = None
 
 
 class TemplateLogging(Model):
@@ -165,6 +167,7 @@ class Template(Model):
     rollout_stages: list[RolloutStage] = []
     monitoring: WhatToWatch = WhatToWatch()
     alerts: list[TemplateAlert] = []
+    signals: list[Signal] = []
     logging: TemplateLogging = TemplateLogging()
     severity_levels: list[SeverityLevel] = []
     playbook: list[PlaybookPhase] = []
@@ -181,6 +184,15 @@ class Template(Model):
         metrics = [t.metric for t in self.thresholds]
         if len(set(metrics)) != len(metrics):
             raise ValueError("a threshold metric appears twice")
+        signals = [s.id for s in self.signals]
+        if len(set(signals)) != len(signals):
+            raise ValueError("a signal id appears twice")
+        levels = {level.id for level in self.severity_levels}
+        for alert in self.alerts:
+            if alert.severity is not None and alert.severity not in levels:
+                raise ValueError(
+                    f"alert {alert.id!r} pages severity {alert.severity!r}, not a level"
+                )
         return self
 
     def min_test_cases(self, risk: str) -> int:
@@ -381,6 +393,7 @@ def _new_project_data(
             window_minutes=a.window_minutes,
             condition=a.condition,
             response=a.response,
+            severity=a.severity or "",
             position=i,
         )
         for i, a in enumerate(template.alerts, 1)
@@ -419,6 +432,9 @@ def _new_project_data(
         ),
         monitoring=Monitoring(
             alerts=alerts,
+            signals=[
+                sig.model_copy(update={"position": i}) for i, sig in enumerate(template.signals, 1)
+            ],
             logging=LoggingPolicy(
                 always=list(template.logging.always),
                 optionally=list(template.logging.optionally),

@@ -517,6 +517,38 @@ def cmd_alert(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_signal(args: argparse.Namespace) -> int:
+    """List the signals and their PromQL, or set (or remove) one."""
+    from workbench.operations.signals import remove_signal, set_signal
+
+    if args.id is None:
+        if args.query is not None or args.note is not None or args.remove:
+            raise UsageError("name the signal: workbench signal PATH ID --query EXPR")
+        with _open(args.path) as store:
+            data = store.load()
+        if not data.monitoring.signals:
+            print("No signal has an expression yet: workbench signal PATH ID --query EXPR")
+        for signal in data.monitoring.signals:
+            used = [a.signal for a in data.monitoring.alerts if a.id == signal.id]
+            used += [t.name for t in data.thresholds if t.metric == signal.id]
+            print(f"{signal.id}: {_v(signal.query) or '(no expression)'}")
+            if used:
+                print(f"    measures: {_v(', '.join(used))}")
+        return EXIT_OK
+    with _open(args.path) as store:
+        if args.remove:
+            if args.query is not None or args.note is not None:
+                raise UsageError("--remove takes no --query or --note")
+            remove_signal(store, _user(args), args.id)
+            print(f"Saved: signal {args.id} removed (undo brings it back).")
+            return EXIT_OK
+        if args.query is None and args.note is None:
+            raise UsageError(f"give --query EXPR (or --note TEXT) for {args.id}, or --remove")
+        signal = set_signal(store, _user(args), args.id, query=args.query, note=args.note)
+    print(f"Saved: signal {signal.id} = {_v(signal.query) or '(no expression)'}")
+    return EXIT_OK
+
+
 def cmd_items(args: argparse.Namespace) -> int:
     marks = {"open": "[ ]", "done": "[x]", "na": "[-]"}
     with _open(args.path) as store:
@@ -1112,6 +1144,14 @@ def build_parser() -> Parser:
     p.add_argument("--owner", metavar="NAME", help="who responds when it fires")
     p.add_argument("--response", metavar="TEXT", help="what to do when it fires")
     p.add_argument("--remove", metavar="ID", help="remove the alert with this id instead")
+    by(p)
+
+    p = command("signal", cmd_signal, "list the signals' PromQL expressions, or set one")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("id", metavar="ID", nargs="?", help="an alert's id or a threshold's metric")
+    p.add_argument("--query", metavar="PROMQL", help="the expression; $window: the window")
+    p.add_argument("--note", metavar="TEXT", help="what the expression measures")
+    p.add_argument("--remove", action="store_true", help="remove the signal's expression")
     by(p)
 
     p = command("items", cmd_items, "list the checklist items and their ids")

@@ -387,6 +387,76 @@ def governance(db: Database) -> None:
     _stamp(db, 9)
 
 
+@project_migrations(name="0010_production")
+def production(db: Database) -> None:
+    """From plan to production: each signal's PromQL expression, a stage's checks and
+    the window it ran in, the kill switch's flag key and the reviewers' fatigue limits;
+    and the production evidence imported: metric samples for a stage, reviewers'
+    decisions. Evidence, like results, lives in its own tables, never in the history."""
+    db.table("signals").create(
+        {"id": str, "query": str, "note": str, "position": int},
+        pk="id",
+        not_null={"query", "note", "position"},
+        defaults={"query": "", "note": "", "position": 0},
+    )
+    stages = db.table("stages")
+    stages.add_column("checks", str, not_null_default="[]")
+    stages.add_column("window_start", str, not_null_default="")
+    stages.add_column("window_end", str, not_null_default="")
+    db.table("alerts").add_column("severity", str, not_null_default="")
+    settings = db.table("rollout_settings")
+    settings.add_column("flag_key", str, not_null_default="")
+    settings.add_column("reviews_per_day_limit", int, not_null_default=0)
+    settings.add_column("reviews_in_a_row_limit", int, not_null_default=0)
+    db.table("metric_imports").create(
+        {
+            "id": int,
+            "stage": int,
+            "file": str,
+            "sha256": str,
+            "format": str,
+            "imported_at": str,
+            "by": str,
+            "window_start": str,
+            "window_end": str,
+            "rows": int,
+            "outside": int,
+            "change": int,
+        },
+        pk="id",
+    )
+    db.table("metric_samples").create(
+        {"import_id": int, "line": int, "metric": str, "at": str, "value": float}
+    )
+    db.table("metric_samples").create_index(["import_id", "metric"])
+    db.table("review_imports").create(
+        {
+            "id": int,
+            "file": str,
+            "sha256": str,
+            "format": str,
+            "imported_at": str,
+            "by": str,
+            "rows": int,
+            "change": int,
+        },
+        pk="id",
+    )
+    db.table("reviews").create(
+        {
+            "import_id": int,
+            "line": int,
+            "case_id": str,
+            "category": str,
+            "decision": str,
+            "reviewer": str,
+            "at": str,
+        }
+    )
+    db.table("reviews").create_index(["import_id"])
+    _stamp(db, 10)
+
+
 assert len(project_migrations._migrations) == SCHEMA_VERSION, "update vocab.SCHEMA_VERSION"
 
 

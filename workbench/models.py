@@ -232,11 +232,33 @@ class Pattern(Model):
     position: Position = 0
 
 
+class StageCheck(Model):
+    """A criterion to proceed that a measurement can decide: a signal against a value
+    ("error-rate < 2%"), or, with no comparator and value, a threshold's own target
+    (``metric`` names the threshold). Every sample in the stage's window must meet it."""
+
+    metric: Slug
+    comparator: Comparator | None = None
+    value: float | None = None
+    unit: Unit = "rate"
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> StageCheck:
+        if (self.comparator is None) != (self.value is None):
+            raise ValueError(f"the check on {self.metric} needs both a comparator and a value")
+        if self.value is not None:
+            _check_rate(self.value, self.unit, f"the check on {self.metric}")
+        return self
+
+
 class RolloutStage(Model):
     week: Annotated[int, Field(ge=1, le=520)]
     traffic: Annotated[float, Field(gt=0.0, le=1.0)]
     criterion: LongText = ""
     status: StageStatus = "pending"
+    checks: list[StageCheck] = []
+    window_start: ShortText = ""  # (ISO date-times, UTC: when the stage ran, for its evidence)
+    window_end: ShortText = ""
 
 
 class RolloutSettings(Model):
@@ -245,6 +267,20 @@ class RolloutSettings(Model):
     hitl_approval_target: Annotated[float, Field(ge=0.0, le=1.0)] = 0.95
     hitl_notes: LongText = ""
     flag_tool: ShortText = ""
+    flag_key: ShortText = ""  # (the kill switch's flag key; empty: made from the project's name)
+    reviews_per_day_limit: Annotated[int, Field(ge=0, le=100_000)] = 0  # (0: no limit set)
+    reviews_in_a_row_limit: Annotated[int, Field(ge=0, le=100_000)] = 0
+
+
+class Signal(Model):
+    """What a signal is in production: the PromQL expression that measures it, which the
+    alert rules and the rollout's analysis use. ``id`` is the alert's id, a threshold's
+    metric or a stage check's metric; ``$window`` in the query stands for the window."""
+
+    id: Slug
+    query: Annotated[str, Field(max_length=4000)] = ""
+    note: LongText = ""
+    position: Position = 0
 
 
 class AlertRule(Model):
@@ -258,6 +294,7 @@ class AlertRule(Model):
     response: LongText = ""
     owner: ShortText = ""
     enabled: bool = True
+    severity: ShortText = ""  # (the incident severity level it pages, by id; "": not chosen)
     position: Position = 0
 
     @model_validator(mode="after")
@@ -455,6 +492,7 @@ class HistoryEntry(Model):
 
 class Monitoring(Model):
     alerts: list[AlertRule] = []
+    signals: list[Signal] = []
     logging: LoggingPolicy = LoggingPolicy()
 
 

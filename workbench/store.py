@@ -59,6 +59,7 @@ from workbench.models import (
     RolloutSettings,
     RolloutStage,
     SeverityLevel,
+    Signal,
     Signoff,
     Threshold,
     ThresholdFix,
@@ -94,9 +95,10 @@ ENTITIES: dict[str, Entity] = {
         Entity("threshold", "threshold", "thresholds", Threshold, "metric", ("measured",)),
         Entity("dataset", "test-set plan", "dataset", DatasetPlan, None, ("composition",), ""),
         Entity("pattern", "deployment pattern", "patterns", Pattern, "id"),
-        Entity("stage", "rollout stage", "stages", RolloutStage, "week", order="week"),
+        Entity("stage", "rollout stage", "stages", RolloutStage, "week", ("checks",), "week"),
         Entity("rollout", "rollout settings", "rollout_settings", RolloutSettings, order=""),
         Entity("alert", "alert rule", "alerts", AlertRule, "id"),
+        Entity("signal", "signal", "signals", Signal, "id"),
         Entity(
             "logging",
             "logging policy",
@@ -548,6 +550,7 @@ class Store:
                     ),
                     monitoring=Monitoring.model_construct(
                         alerts=self._rows(ENTITIES["alert"]),
+                        signals=self._rows(ENTITIES["signal"]),
                         logging=self._single("logging"),
                     ),
                     incident_response=IncidentResponse.model_construct(
@@ -786,6 +789,7 @@ class Store:
         put("stage", data.rollout.stages)
         put("rollout", [data.rollout.settings])
         put("alert", data.monitoring.alerts)
+        put("signal", data.monitoring.signals)
         put("logging", [data.monitoring.logging])
         put("severity", data.incident_response.severity_levels)
         put("phase", data.incident_response.playbook)

@@ -4,7 +4,7 @@ before anything heavy is loaded."""
 from __future__ import annotations
 
 APPLICATION_ID = 0x57424E43  # "WBNC": marks a SQLite file as a workbench project
-SCHEMA_VERSION = 9  # the project file's schema: the number of migrations (a test checks)
+SCHEMA_VERSION = 10  # the project file's schema: the number of migrations (a test checks)
 SQLITE_MAGIC = b"SQLite format 3\x00"
 RISKS = ("low", "medium", "high")
 ITEM_STATUSES = ("open", "done", "na")
