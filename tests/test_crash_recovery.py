@@ -36,7 +36,7 @@ from typing import Any
 
 import pytest
 from results_support import cases, write_results
-from test_migrations import downgrade_to_schema_1
+from test_migrations import downgrade_to_schema_1, without_production_plan
 
 from workbench import operations
 from workbench.backup import backup as back_up
@@ -364,7 +364,7 @@ def old_project(path: Path) -> ProjectData:
         operations.decide(store, "ana", title="Ship", decision="d", rationale="r")
         data = store.load()
     downgrade_to_schema_1(path)
-    return data
+    return without_production_plan(data)
 
 
 def dump(path: Path) -> list[str]:
