@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from workbench.governance import Governance
+    from workbench.readiness import Blocker
+    from workbench.ui.dialogs.form import Values
     from workbench.ui.session import Snapshot
 
 from typing import ClassVar
@@ -16,11 +19,6 @@ from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from workbench.errors import WorkbenchError
-from workbench.governance import Governance
-from workbench.operations import assign, sign_off
-from workbench.operations.approval import parse_due
-from workbench.readiness import Blocker
-from workbench.ui.dialogs.form import FormDialog, FormField, Values
 from workbench.ui.messages import Navigate
 from workbench.ui.screens.base import AreaScreen
 from workbench.ui.text import Text
@@ -142,6 +140,12 @@ class OverviewScreen(AreaScreen):
         return points[number] if number < len(points) else None
 
     def action_assign(self) -> None:
+        # The core is imported when it is first needed: the overview is the first frame,
+        # and the models and the store load in the background (see workbench.ui.reading).
+        from workbench.operations import assign
+        from workbench.operations.approval import parse_due
+        from workbench.ui.dialogs.form import FormDialog, FormField
+
         """Give the highlighted blocker or open point an owner, a due date and a note."""
         point = self._highlighted_point()
         if point is None:
@@ -191,6 +195,9 @@ class OverviewScreen(AreaScreen):
         )
 
     def action_sign_off(self) -> None:
+        from workbench.operations import sign_off
+        from workbench.ui.dialogs.form import FormDialog, FormField
+
         """Sign off the project as it is now, in a role the risk level asks for (or any)."""
         if self.snapshot is None:
             return
