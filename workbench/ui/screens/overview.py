@@ -140,13 +140,13 @@ class OverviewScreen(AreaScreen):
         return points[number] if number < len(points) else None
 
     def action_assign(self) -> None:
+        """Give the highlighted blocker or open point an owner, a due date and a note."""
         # The core is imported when it is first needed: the overview is the first frame,
         # and the models and the store load in the background (see workbench.ui.reading).
         from workbench.operations import assign
         from workbench.operations.approval import parse_due
         from workbench.ui.dialogs.form import FormDialog, FormField
 
-        """Give the highlighted blocker or open point an owner, a due date and a note."""
         point = self._highlighted_point()
         if point is None:
             self.workbench.show_status("Nothing to assign: no blocker or open point chosen")
@@ -195,10 +195,10 @@ class OverviewScreen(AreaScreen):
         )
 
     def action_sign_off(self) -> None:
+        """Sign off the project as it is now, in a role the risk level asks for (or any)."""
         from workbench.operations import sign_off
         from workbench.ui.dialogs.form import FormDialog, FormField
 
-        """Sign off the project as it is now, in a role the risk level asks for (or any)."""
         if self.snapshot is None:
             return
         record = self.snapshot.readiness.governance
